@@ -1,0 +1,40 @@
+import { parse as devalueParse, stringify as devalueStringify } from 'devalue';
+import secureJson from 'secure-json-parse';
+
+/**
+ * Turns one session value (or a whole record) into a string and back. Stores use it
+ * for what they persist, and the session uses it to notice changes: two values that
+ * serialize alike are the same value.
+ */
+export interface Serializer {
+  stringify(value: unknown): string;
+  parse(text: string): unknown;
+}
+
+/**
+ * JSON, safe against prototype pollution: `__proto__` and `constructor.prototype`
+ * keys in stored text are dropped, so stored data cannot poison objects.
+ */
+export const jsonSerializer: Serializer = {
+  stringify: (value) => JSON.stringify(value),
+  parse: (text) => secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }),
+};
+
+/**
+ * Round-trips `Date`, `Map`, `Set`, `BigInt`, `undefined`, `RegExp`, typed arrays and
+ * repeated references, through `devalue` (which never evaluates code).
+ */
+export const richSerializer: Serializer = {
+  stringify: (value) => devalueStringify(value),
+  parse: (text) => devalueParse(text),
+};
+
+/** Shape check for a user-supplied serializer. */
+export function isSerializer(value: unknown): value is Serializer {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Serializer).stringify === 'function' &&
+    typeof (value as Serializer).parse === 'function'
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * The store contract. A store persists session records under an opaque key (the
+ * SHA-256 digest of the session id, never the id itself) and is the one piece
+ * people most often write themselves: keep it small, promise-based and honest.
+ *
+ * Run `describeStoreConformance` from `@sess/core/testing` against your store.
+ */
+
+/** Session data: top-level keys are the unit of change tracking and merging. */
+export type SessionData = Record<string, unknown>;
+
+/** Everything about a session but its data. Times are epoch milliseconds. */
+export interface SessionMeta {
+  /** When the session was created (or last regenerated). */
+  createdAtMs: number;
+  /** The last time the session was written or touched; drives the idle timeout. */
+  lastActiveAtMs: number;
+  /** The nearest deadline (idle or absolute). The store may drop the record from then on. */
+  expiresAtMs: number;
+  /** Remember-me: the cookie outlives the browser session. */
+  persistent: boolean;
+  /** Set when the session is indexed under a user (see `listByUser`). */
+  userId?: string | undefined;
+}
+
+/** What a store keeps for one session. */
+export interface SessionRecord extends SessionMeta {
+  data: SessionData;
+}
+
+/** A partial write: only the top-level keys one request changed. */
+export interface SessionPatch {
+  /** Top-level keys the request set, with their new values. */
+  set: SessionData;
+  /** Top-level keys the request removed. */
+  removed: readonly string[];
+  /** The record's metadata after the request (expiry moves with every write). */
+  meta: SessionMeta;
+}
+
+/** One entry of a user's session list. */
+export interface UserSessionSummary {
+  /** The store key of the session, usable with `SessionStore.destroy`. */
+  key: string;
+  createdAtMs: number;
+  lastActiveAtMs: number;
+  expiresAtMs: number;
+  persistent: boolean;
+}
+
+/**
+ * A server-side session store.
+ *
+ * Contract (checked by the conformance suite):
+ * - `get` resolves `undefined` for an unknown key and for a record whose
+ *   `expiresAtMs` has passed, even if the backend still holds it.
+ * - `set` replaces the whole record and lets the backend expire it at `expiresAtMs`.
+ * - `destroy` is idempotent.
+ * - `touch` and `update` never bring back a record that is gone: on a missing key
+ *   they do nothing. This keeps a session destroyed by one request destroyed while
+ *   another request commits to it.
+ * - `update` merges: concurrent patches that set different keys all persist; for
+ *   the same key the last patch applied wins.
+ * - Every method rejects (never resolves silently) when the backend fails; the
+ *   manager wraps the rejection in a `SessionStoreError`.
+ */
+export interface SessionStore {
+  /** Reads a record; `undefined` when unknown or expired. */
+  get(key: string): Promise<SessionRecord | undefined>;
+  /** Writes a whole record, replacing any previous one. */
+  set(key: string, record: SessionRecord): Promise<void>;
+  /** Deletes a record (and its entry in any user index). */
+  destroy(key: string): Promise<void>;
+  /** Optional: moves only the metadata (expiry) of an existing record. */
+  touch?(key: string, meta: SessionMeta): Promise<void>;
+  /** Optional: applies a partial write to an existing record, merging with concurrent ones. */
+  update?(key: string, patch: SessionPatch): Promise<void>;
+  /**
+   * Optional: the live sessions indexed under a user (records whose `userId` is that
+   * user), oldest first. Entries of expired or destroyed sessions are pruned.
+   */
+  listByUser?(userId: string): Promise<UserSessionSummary[]>;
+  /** Optional: destroys every session indexed under a user; resolves how many there were. */
+  destroyByUser?(userId: string): Promise<number>;
+}
+
+/** Shape check instead of `instanceof`. */
+export function isSessionStore(value: unknown): value is SessionStore {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SessionStore).get === 'function' &&
+    typeof (value as SessionStore).set === 'function' &&
+    typeof (value as SessionStore).destroy === 'function'
+  );
+}
