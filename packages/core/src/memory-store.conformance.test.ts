@@ -1,0 +1,4 @@
+import { createMemoryStore } from './memory-store';
+import { describeStoreConformance } from './testing/store-conformance';
+
+describeStoreConformance('memory store', { createStore: () => createMemoryStore() });

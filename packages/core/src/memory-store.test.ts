@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryStore } from './memory-store';
+import { richSerializer, type Serializer } from './serializer';
+import type { SessionMeta, SessionRecord } from './store';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const nowMs = Date.now();
+  return { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data: {}, ...overrides };
+}
+
+function metaOf({ data: _data, ...meta }: SessionRecord): SessionMeta {
+  return meta;
+}
+
+/** A clock the test moves by hand. */
+function manualClock(startMs = 1_000_000) {
+  let nowMs = startMs;
+  return {
+    now: () => nowMs,
+    advance(ms: number) {
+      nowMs += ms;
+    },
+  };
+}
+
+describe('createMemoryStore options', () => {
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10'])(
+    'throws a TypeError naming maxEntries when it is %s',
+    (maxEntries) => {
+      expect(() => createMemoryStore({ maxEntries: maxEntries as number })).toThrow(
+        new TypeError(
+          `@sess/core: option \`maxEntries\` must be a positive integer (got ${typeof maxEntries === 'string' ? '"10"' : String(maxEntries)}).`,
+        ),
+      );
+    },
+  );
+
+  it('throws a TypeError naming serializer when it lacks parse', () => {
+    const serializer = { stringify: JSON.stringify } as unknown as Serializer;
+    expect(() => createMemoryStore({ serializer })).toThrow(/@sess\/core: option `serializer`/);
+  });
+
+  it('throws a TypeError naming now when it is not a function', () => {
+    expect(() => createMemoryStore({ now: 5 as unknown as () => number })).toThrow(/@sess\/core: option `now`/);
+  });
+});
+
+describe('memory store expiry', () => {
+  it('stops returning a record at its expiresAtMs by the clock it was given', async () => {
+    const clock = manualClock();
+    const store = createMemoryStore({ now: clock.now });
+    await store.set('k', record({ data: { a: 1 }, expiresAtMs: clock.now() + 1000 }));
+    clock.advance(999);
+    expect((await store.get('k'))?.data).toEqual({ a: 1 });
+    clock.advance(1);
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('frees the slot of an expired record once it is seen', async () => {
+    const clock = manualClock();
+    const store = createMemoryStore({ maxEntries: 2, now: clock.now });
+    await store.set('expiring', record({ expiresAtMs: clock.now() + 1000 }));
+    await store.set('kept', record({ data: { kept: true }, expiresAtMs: clock.now() + HOUR_MS }));
+    clock.advance(1000);
+    expect(await store.get('expiring')).toBeUndefined();
+    // Two live entries fit again: nothing is evicted.
+    await store.set('new', record({ expiresAtMs: clock.now() + HOUR_MS }));
+    expect((await store.get('kept'))?.data).toEqual({ kept: true });
+  });
+
+  it('starts no timer, neither when created nor per session', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = createMemoryStore();
+      await store.set('a', record({ userId: 'u' }));
+      await store.touch!('a', metaOf(record({ userId: 'u' })));
+      await store.update!('a', { set: { b: 1 }, removed: [], meta: metaOf(record({ userId: 'u' })) });
+      await store.listByUser!('u');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('memory store bound', () => {
+  it('evicts the record written longest ago once maxEntries is reached', async () => {
+    const store = createMemoryStore({ maxEntries: 2 });
+    await store.set('a', record());
+    await store.set('b', record());
+    await store.set('c', record());
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.get('b')).toBeDefined();
+    expect(await store.get('c')).toBeDefined();
+  });
+
+  it('counts a rewrite, an update or a touch as a fresh write', async () => {
+    const store = createMemoryStore({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await store.set(key, record());
+    await store.set('a', record());
+    await store.update!('b', { set: { x: 1 }, removed: [], meta: metaOf(record()) });
+    await store.touch!('c', metaOf(record()));
+    // Order is now a, b, c again, after a full round of writes: d pushes out a.
+    await store.set('d', record());
+    expect(await store.get('a')).toBeUndefined();
+    for (const key of ['b', 'c', 'd']) expect(await store.get(key)).toBeDefined();
+
+    await store.touch!('b', metaOf(record()));
+    await store.set('e', record());
+    expect(await store.get('c')).toBeUndefined();
+    expect(await store.get('b')).toBeDefined();
+  });
+
+  it('drops evicted sessions from the user index too', async () => {
+    const store = createMemoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 1000; i++) await store.set(`k${i}`, record({ createdAtMs: i, userId: 'u' }));
+    const sessions = await store.listByUser!('u');
+    expect(sessions).toHaveLength(100);
+    expect(sessions[0]?.key).toBe('k900');
+    expect(await store.destroyByUser!('u')).toBe(100);
+  });
+});
+
+describe('memory store serialization', () => {
+  it('round-trips Date, Map and Set with the rich serializer', async () => {
+    const store = createMemoryStore({ serializer: richSerializer });
+    const data = { when: new Date(0), tags: new Set(['a']), counts: new Map([['x', 1n]]) };
+    await store.set('k', record({ data }));
+    expect((await store.get('k'))?.data).toEqual(data);
+  });
+
+  it('serializes each top-level key on its own, so an update rewrites only what it sets', async () => {
+    const stringified: unknown[] = [];
+    const serializer: Serializer = {
+      stringify: (value) => {
+        stringified.push(value);
+        return JSON.stringify(value);
+      },
+      parse: (text) => JSON.parse(text),
+    };
+    const store = createMemoryStore({ serializer });
+    await store.set('k', record({ data: { a: 1, b: [2] } }));
+    expect(stringified).toEqual([1, [2]]);
+    await store.update!('k', { set: { c: 'three' }, removed: [], meta: metaOf(record()) });
+    expect(stringified).toEqual([1, [2], 'three']);
+  });
+
+  it('leaves out keys whose value JSON cannot hold, as a JSON document would', async () => {
+    const store = createMemoryStore();
+    await store.set('k', record({ data: { kept: 1, gone: undefined, fn: () => 1 } }));
+    expect((await store.get('k'))?.data).toEqual({ kept: 1 });
+    expect(Object.keys((await store.get('k'))?.data ?? {})).toEqual(['kept']);
+  });
+
+  it('never lets a __proto__ key set the prototype of the data it returns', async () => {
+    const store = createMemoryStore();
+    await store.set('k', record({ data: JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') }));
+    const data = (await store.get('k'))?.data;
+    expect(data).toEqual({ a: 1 });
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect((data as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
+
+describe('memory store in production', () => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const nodeEnv = env?.NODE_ENV;
+
+  afterEach(() => {
+    if (env) env.NODE_ENV = nodeEnv;
+    vi.restoreAllMocks();
+  });
+
+  async function freshModule() {
+    vi.resetModules();
+    return import('./memory-store');
+  }
+
+  it('warns once per process when created with NODE_ENV=production', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    if (env) env.NODE_ENV = 'production';
+    const { createMemoryStore: create } = await freshModule();
+    create();
+    create();
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]?.[0]).toMatch(/^@sess\/core: the memory store is in use in production/);
+  });
+
+  it('stays quiet outside production', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    if (env) env.NODE_ENV = 'development';
+    const { createMemoryStore: create } = await freshModule();
+    create();
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
