@@ -1,0 +1,184 @@
+import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
+import { clearingCookie, type OutgoingCookie, outgoingCookie, parseCookies, type ResolvedCookie } from './cookies';
+import { invalidOption, SessionTooLargeError } from './errors';
+import { isSessionIdShape, storeKeyOf } from './ids';
+import type { SecretRing } from './secrets';
+import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import type { SessionRecord } from './store';
+
+const PACKAGE = '@sess/core';
+
+/** What the manager hands a cookie store on each call. */
+export interface CookieStoreContext {
+  cookie: ResolvedCookie;
+  secrets: SecretRing;
+  now: () => number;
+}
+
+/** A session opened from the request's cookies. */
+export interface CookieStoreRead {
+  /** The request carried at least one of our cookies (valid or not). */
+  hadCookie: boolean;
+  session?: { id: string; key: string; record: SessionRecord; stale: boolean } | undefined;
+}
+
+/**
+ * A store that keeps the whole session in the client's cookies, sealed (encrypted
+ * and authenticated) with iron-webcrypto. No server state: sessions cannot be
+ * listed or revoked server-side, and a destroyed session's old cookie stays valid
+ * until it expires if someone kept a copy. Prefer a server store for logins.
+ */
+export interface CookieStore {
+  readonly kind: 'cookie';
+  read(cookieHeader: string | null | undefined, ctx: CookieStoreContext): Promise<CookieStoreRead>;
+  write(
+    cookieHeader: string | null | undefined,
+    session: { id: string; record: SessionRecord; maxAgeSeconds: number | undefined },
+    ctx: CookieStoreContext,
+  ): Promise<OutgoingCookie[]>;
+  clear(cookieHeader: string | null | undefined, ctx: CookieStoreContext): OutgoingCookie[];
+}
+
+export interface CookieStoreOptions {
+  /** Largest value of one cookie, in characters; a bigger seal is split across `name.0`, `name.1`, ... @default 3800 */
+  chunkSize?: number;
+  /** Most cookies one session may span; past it, commit fails with `SessionTooLargeError`. @default 4 */
+  maxCookies?: number;
+  /** Encodes the record inside the seal. @default jsonSerializer */
+  serializer?: Serializer;
+}
+
+export function isCookieStore(value: unknown): value is CookieStore {
+  return typeof value === 'object' && value !== null && (value as CookieStore).kind === 'cookie';
+}
+
+interface OpenedSeal {
+  id: string;
+  key: string;
+  /** Serialized record: parsed afresh per request so requests never share objects. */
+  recordText: string;
+  secretId: string;
+}
+
+/** Keeps sessions in sealed, size-checked, split-when-needed cookies. */
+export function createCookieStore(options: CookieStoreOptions = {}): CookieStore {
+  const chunkSize = options.chunkSize ?? 3800;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 200 || chunkSize > 4000) {
+    invalidOption(PACKAGE, 'chunkSize', 'an integer from 200 to 4000', chunkSize);
+  }
+  const maxCookies = options.maxCookies ?? 4;
+  if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > 20) {
+    invalidOption(PACKAGE, 'maxCookies', 'an integer from 1 to 20', maxCookies);
+  }
+  const serializer = options.serializer ?? jsonSerializer;
+  if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
+  const sealOptions = { ...ironDefaults, encode: serializer.stringify, decode: serializer.parse };
+  // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded).
+  const opened = new Map<string, OpenedSeal | null>();
+  const remember = (sealed: string, value: OpenedSeal | null) => {
+    if (opened.size >= 1000) opened.delete(opened.keys().next().value!);
+    opened.set(sealed, value);
+  };
+
+  const presentNames = (cookieHeader: string | null | undefined, name: string): string[] => {
+    if (!cookieHeader || !cookieHeader.includes(name)) return [];
+    return Object.keys(parseCookies(cookieHeader)).filter((n) => n === name || isChunkOf(n, name));
+  };
+
+  const open = async (sealed: string, secrets: SecretRing): Promise<OpenedSeal | null> => {
+    try {
+      const payload = (await unseal(sealed, secrets.byId, sealOptions)) as { id?: unknown; record?: unknown };
+      if (!isSessionIdShape(payload.id) || !isRecord(payload.record)) return null;
+      return {
+        id: payload.id,
+        key: await storeKeyOf(payload.id),
+        recordText: serializer.stringify(payload.record),
+        secretId: sealed.split('*', 3)[1] ?? '',
+      };
+    } catch {
+      return null; // tampered, truncated, expired or sealed with an unknown secret
+    }
+  };
+
+  return {
+    kind: 'cookie',
+    async read(cookieHeader, ctx) {
+      const name = ctx.cookie.name;
+      if (!cookieHeader || !cookieHeader.includes(name)) return { hadCookie: false };
+      const cookies = parseCookies(cookieHeader);
+      let sealed = cookies[name];
+      if (sealed === undefined) {
+        const parts: string[] = [];
+        for (let i = 0; i < maxCookies; i++) {
+          const part = cookies[`${name}.${i}`];
+          if (part === undefined) break;
+          parts.push(part);
+        }
+        if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isChunkOf(n, name)) };
+        sealed = parts.join('');
+      }
+      let hit = opened.get(sealed);
+      if (hit === undefined) {
+        hit = await open(sealed, ctx.secrets);
+        remember(sealed, hit);
+      }
+      if (hit === null) return { hadCookie: true };
+      const record = serializer.parse(hit.recordText) as SessionRecord;
+      return {
+        hadCookie: true,
+        session: { id: hit.id, key: hit.key, record, stale: hit.secretId !== ctx.secrets.currentId },
+      };
+    },
+
+    async write(cookieHeader, session, ctx) {
+      const secretId = ctx.secrets.currentId;
+      const ttlMs = Math.max(1000, session.record.expiresAtMs - ctx.now());
+      const sealed = await seal(
+        { id: session.id, record: session.record },
+        { id: secretId, secret: ctx.secrets.byId[secretId]! },
+        { ...sealOptions, ttl: ttlMs },
+      );
+      const count = Math.ceil(sealed.length / chunkSize);
+      if (count > maxCookies) {
+        throw new SessionTooLargeError(
+          PACKAGE,
+          sealed.length,
+          chunkSize * maxCookies,
+          'Keep less in the session, raise `maxCookies`, or use a server-side store.',
+        );
+      }
+      const name = ctx.cookie.name;
+      const out: OutgoingCookie[] = [];
+      const names = count === 1 ? [name] : Array.from({ length: count }, (_, i) => `${name}.${i}`);
+      names.forEach((n, i) => {
+        out.push({ ...outgoingCookie(ctx.cookie, sealed.slice(i * chunkSize, (i + 1) * chunkSize), session.maxAgeSeconds), name: n });
+      });
+      for (const stale of presentNames(cookieHeader, name)) {
+        if (!names.includes(stale)) out.push(clearingCookie(ctx.cookie, stale));
+      }
+      return out;
+    },
+
+    clear(cookieHeader, ctx) {
+      const present = presentNames(cookieHeader, ctx.cookie.name);
+      return (present.length > 0 ? present : [ctx.cookie.name]).map((n) => clearingCookie(ctx.cookie, n));
+    },
+  };
+}
+
+function isChunkOf(cookieName: string, name: string): boolean {
+  return cookieName.startsWith(`${name}.`) && /^\d{1,2}$/.test(cookieName.slice(name.length + 1));
+}
+
+function isRecord(value: unknown): value is SessionRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r.data === 'object' &&
+    r.data !== null &&
+    typeof r.createdAtMs === 'number' &&
+    typeof r.lastActiveAtMs === 'number' &&
+    typeof r.expiresAtMs === 'number' &&
+    typeof r.persistent === 'boolean'
+  );
+}
