@@ -81,7 +81,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
   };
 
   const presentNames = (cookieHeader: string | null | undefined, name: string): string[] => {
-    if (!cookieHeader || !cookieHeader.includes(name)) return [];
+    if (!cookieHeader?.includes(name)) return [];
     return Object.keys(parseCookies(cookieHeader)).filter((n) => n === name || isChunkOf(n, name));
   };
 
@@ -104,7 +104,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
     kind: 'cookie',
     async read(cookieHeader, ctx) {
       const name = ctx.cookie.name;
-      if (!cookieHeader || !cookieHeader.includes(name)) return { hadCookie: false };
+      if (!cookieHeader?.includes(name)) return { hadCookie: false };
       const cookies = parseCookies(cookieHeader);
       let sealed = cookies[name];
       if (sealed === undefined) {

@@ -85,7 +85,7 @@ export function parseCookies(header: string): Record<string, string | undefined>
 
 /** Reads one cookie; skips parsing entirely when the name cannot be in the header. */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
-  if (!header || !header.includes(name)) return undefined;
+  if (!header?.includes(name)) return undefined;
   return parseCookieHeader(header)[name];
 }
 

@@ -54,8 +54,8 @@ export class SessionTooLargeError extends Error {
 }
 
 /** Throws the TypeError every factory uses for a bad option. */
-export function invalidOption(packageName: string, option: string, expected: string, actual?: unknown): never {
-  const got = arguments.length > 3 ? ` (got ${describe(actual)})` : '';
+export function invalidOption(packageName: string, option: string, expected: string, ...actual: [unknown?]): never {
+  const got = actual.length > 0 ? ` (got ${describe(actual[0])})` : '';
   throw new TypeError(`${packageName}: option \`${option}\` must be ${expected}${got}.`);
 }
 

@@ -76,7 +76,7 @@ export function createSessionManager<
   }
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
-  const store = options.store ?? createMemoryStore({ serializer });
+  const store = options.store ?? createMemoryStore({ serializer, now });
   const cookieStore = isCookieStore(store) ? store : undefined;
   if (cookieStore === undefined && !isSessionStore(store)) {
     invalidOption(PACKAGE, 'store', 'a SessionStore (get, set, destroy) or a cookie store', store);
