@@ -1,0 +1,17 @@
+import { describeStoreConformance } from '@sess/core/testing';
+import { afterAll } from 'vitest';
+import { clusterClient, singleNodeClient, uniquePrefix } from '../test/clients';
+import { createRedisStore } from './redis-store';
+
+const single = singleNodeClient();
+const cluster = clusterClient();
+afterAll(async () => {
+  await Promise.all([single.quit(), cluster.quit()]);
+});
+
+// One store each: every conformance test uses keys and user ids of its own.
+const singleStore = createRedisStore({ client: single, prefix: uniquePrefix('conformance') });
+const clusterStore = createRedisStore({ client: cluster, prefix: uniquePrefix('conformance') });
+
+describeStoreConformance('Redis single node', { createStore: () => singleStore });
+describeStoreConformance('Redis Cluster (3 masters)', { createStore: () => clusterStore });

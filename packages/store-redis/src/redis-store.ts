@@ -1,0 +1,475 @@
+import { createHash } from 'node:crypto';
+import {
+  invalidOption,
+  isSerializer,
+  isSessionStoreError,
+  jsonSerializer,
+  type Serializer,
+  type SessionData,
+  type SessionMeta,
+  type SessionPatch,
+  type SessionRecord,
+  type SessionStore,
+  SessionStoreError,
+  type SessionStoreOperation,
+  SessionTooLargeError,
+  type UserSessionSummary,
+} from '@sess/core';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import {
+  destroyIfUserScript,
+  indexAddScript,
+  type LuaScript,
+  setScript,
+  touchScript,
+  updateScript,
+} from './scripts';
+
+/** Options of `createRedisStore`. Give exactly one of `client` and `url`. */
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client you made and own: `new Redis(...)`, a Sentinel-configured
+   * `new Redis({ sentinels, name })`, or `new Cluster(...)`. The store never closes it,
+   * and never sends a command while it is not ready (see `operationTimeoutMs`).
+   */
+  client?: Redis | Cluster;
+  /**
+   * A `redis://` or `rediss://` URL: the store creates its own client, tuned to fail
+   * fast (no offline queue, no resending after a disconnect, reconnects within a
+   * second), and `close()` closes it.
+   */
+  url?: string;
+  /** Extra ioredis options for the client created from `url` (TLS, credentials...). */
+  redisOptions?: RedisOptions;
+  /**
+   * Prepended to every key this store writes: sessions live at `<prefix><key>`, user
+   * indexes at `<prefix>user:{<userId>}`.
+   * @default 'sess:'
+   */
+  prefix?: string;
+  /**
+   * Serializes each top-level data value; use `richSerializer` for `Date`, `Map`,
+   * `Set` and `BigInt`.
+   * @default jsonSerializer
+   */
+  serializer?: Serializer;
+  /**
+   * The longest any store call may take, waiting for a reconnect included, before it
+   * rejects with a `SessionStoreError` (`timedOut: true`). Keep it below the manager's
+   * `storeTimeoutMs` so this one fires first.
+   * @default 2000
+   */
+  operationTimeoutMs?: number;
+  /**
+   * The largest session data, in bytes of its top-level keys and serialized values.
+   * A write over it rejects with a `SessionTooLargeError` and changes nothing.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxSizeBytes?: number;
+  /**
+   * The clock that decides expiry, for tests. Redis expires keys by its own clock.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** A Redis session store, with administrative helpers. */
+export interface RedisStore extends Required<SessionStore> {
+  /** How many sessions are stored under the prefix (SCAN on every master, never KEYS). */
+  count(): Promise<number>;
+  /** Deletes every key under the prefix (sessions and user indexes); resolves how many. */
+  clear(): Promise<number>;
+  /** Closes the client, present only when the store created it from `url`. */
+  close?(): Promise<void>;
+  /** The client the store talks to. */
+  readonly client: Redis | Cluster;
+}
+
+const PACKAGE = '@sess/store-redis';
+const DEFAULT_PREFIX = 'sess:';
+const DEFAULT_OPERATION_TIMEOUT_MS = 2000;
+const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
+const SCAN_BATCH = 1000;
+const META_FIELD = 'm';
+const DATA_FIELD_PREFIX = 'd:';
+
+/**
+ * Creates a session store on Redis (single node, Sentinel or Cluster) through ioredis.
+ *
+ * Costs per call: `get` one HGETALL; `set`, `update` and `touch` one script call, plus
+ * one index script sent in the same flight when the session has a user id.
+ *
+ * @example
+ * const store = createRedisStore({ client: new Redis(process.env.REDIS_URL) });
+ * const sessions = createSessionManager({ secret, store });
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  if (typeof options !== 'object' || options === null) {
+    invalidOption(PACKAGE, 'options', 'an object with `client` or `url`', options);
+  }
+  const {
+    client: givenClient,
+    url,
+    redisOptions = {},
+    prefix = DEFAULT_PREFIX,
+    serializer = jsonSerializer,
+    operationTimeoutMs = DEFAULT_OPERATION_TIMEOUT_MS,
+    maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
+    now = Date.now,
+  } = options;
+
+  if (givenClient !== undefined && url !== undefined) {
+    invalidOption(PACKAGE, 'client', 'left out when `url` is given (pass one of them)', 'both');
+  }
+  if (givenClient === undefined && url === undefined) {
+    invalidOption(PACKAGE, 'url', 'a redis:// URL when no `client` is given', url);
+  }
+  if (givenClient !== undefined && !isIoredisClient(givenClient)) {
+    invalidOption(PACKAGE, 'client', 'an ioredis Redis or Cluster instance', givenClient);
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+    invalidOption(PACKAGE, 'url', 'a redis:// or rediss:// URL', url);
+  }
+  if (typeof redisOptions !== 'object' || redisOptions === null) {
+    invalidOption(PACKAGE, 'redisOptions', 'an object of ioredis options', redisOptions);
+  }
+  if (typeof prefix !== 'string') invalidOption(PACKAGE, 'prefix', 'a string', prefix);
+  if (!isSerializer(serializer)) {
+    invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
+  }
+  if (!Number.isFinite(operationTimeoutMs) || operationTimeoutMs <= 0) {
+    invalidOption(PACKAGE, 'operationTimeoutMs', 'a positive number of milliseconds', operationTimeoutMs);
+  }
+  if (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0) {
+    invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
+  }
+  if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
+  if (givenClient?.options.keyPrefix) {
+    // ioredis would prefix script keys but not SCAN patterns: one prefix, ours.
+    invalidOption(PACKAGE, 'client', 'a client without ioredis `keyPrefix` (use the `prefix` option)', 'keyPrefix');
+  }
+
+  const ownsClient = givenClient === undefined;
+  const client: Redis | Cluster = givenClient ?? createOwnClient(url!, redisOptions, operationTimeoutMs);
+  // Cluster exposes the same command methods as Redis; one view keeps the calls typed.
+  const redis = client as Redis;
+  const runScript = scriptRunner(redis);
+
+  const sessionKey = (key: string) => `${prefix}${key}`;
+  const userIndexKey = (userId: string) => `${prefix}user:{${userId}}`;
+
+  /**
+   * Runs one store call under the time bound. Nothing is sent while the client is not
+   * ready, so no command waits in an offline queue to be replayed after its caller
+   * has given up; the wait for a reconnect counts against the bound.
+   */
+  async function bounded<T>(operation: SessionStoreOperation, task: () => Promise<T>): Promise<T> {
+    let abandoned = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopWaiting: (() => void) | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandoned = true;
+        stopWaiting?.();
+        reject(
+          new SessionStoreError(operation, `Redis did not answer within ${operationTimeoutMs} ms (status: ${client.status}).`, {
+            timedOut: true,
+          }),
+        );
+      }, operationTimeoutMs);
+    });
+    const attempt = (async () => {
+      if (client.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          const onReady = () => {
+            stopWaiting?.();
+            resolve();
+          };
+          const onEnd = () => {
+            stopWaiting?.();
+            reject(new Error('the Redis client was closed.'));
+          };
+          stopWaiting = () => {
+            client.off('ready', onReady);
+            client.off('end', onEnd);
+          };
+          client.on('ready', onReady);
+          client.on('end', onEnd);
+          if (client.status === 'end') onEnd();
+          else if (client.status === 'wait') client.connect().catch(() => {}); // lazyConnect clients
+        });
+      }
+      if (abandoned) throw new Error('abandoned');
+      return task();
+    })();
+    attempt.catch(() => {}); // a late failure after the timeout has nobody to tell
+    try {
+      return await Promise.race([attempt, timeout]);
+    } catch (error) {
+      if (isSessionStoreError(error) || error instanceof SessionTooLargeError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new SessionStoreError(operation, message, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The index write that goes out in the same flight as a session write. */
+  function indexWrite(key: string, meta: SessionMeta): Promise<unknown> | undefined {
+    if (meta.userId === undefined) return undefined;
+    return runScript(indexAddScript, userIndexKey(meta.userId), [key, String(meta.expiresAtMs), String(now())]);
+  }
+
+  return {
+    client,
+
+    get: function get(key) {
+      return bounded('get', async () => {
+        const fields = await redis.hgetall(sessionKey(key));
+        const metaText = fields[META_FIELD];
+        if (metaText === undefined) return undefined;
+        const meta = parseMeta(metaText);
+        if (meta.expiresAtMs <= now()) return undefined;
+        const data: SessionData = {};
+        for (const [field, text] of Object.entries(fields)) {
+          if (field.startsWith(DATA_FIELD_PREFIX)) data[field.slice(DATA_FIELD_PREFIX.length)] = serializer.parse(text);
+        }
+        return { ...meta, data } satisfies SessionRecord;
+      });
+    },
+
+    set: function set(key, record) {
+      return bounded('set', async () => {
+        const { data, ...meta } = record;
+        const fields = serializeData(data);
+        const sizeBytes = sizeOfFields(fields);
+        if (sizeBytes > maxSizeBytes) throw tooLarge(sizeBytes);
+        const args = [String(meta.expiresAtMs), stringifyMeta(meta), meta.userId ?? '', String(sizeBytes), ...fields];
+        await Promise.all([runScript(setScript, sessionKey(key), args), indexWrite(key, meta)]);
+      });
+    },
+
+    update: function update(key, patch: SessionPatch) {
+      return bounded('update', async () => {
+        const { meta } = patch;
+        const removed = patch.removed.map((name) => DATA_FIELD_PREFIX + name);
+        const setFields = serializeData(patch.set, removed);
+        const args = [
+          String(meta.expiresAtMs),
+          stringifyMeta(meta),
+          meta.userId ?? '',
+          String(maxSizeBytes),
+          String(setFields.length / 2),
+          ...setFields,
+          ...removed,
+        ];
+        const [applied] = await Promise.all([runScript(updateScript, sessionKey(key), args), indexWrite(key, meta)]);
+        if (typeof applied === 'number' && applied < 0) throw tooLarge(-applied);
+      });
+    },
+
+    touch: function touch(key, meta) {
+      return bounded('touch', async () => {
+        const args = [String(meta.expiresAtMs), stringifyMeta(meta), meta.userId ?? ''];
+        await Promise.all([runScript(touchScript, sessionKey(key), args), indexWrite(key, meta)]);
+      });
+    },
+
+    destroy: function destroy(key) {
+      // The user index entry goes stale and is pruned when listed: no second key to write.
+      return bounded('destroy', async () => {
+        await redis.del(sessionKey(key));
+      });
+    },
+
+    listByUser: function listByUser(userId) {
+      return bounded('listByUser', async () => {
+        const indexKey = userIndexKey(userId);
+        const keys = await redis.zrangebyscore(indexKey, now(), '+inf');
+        const metas = await Promise.all(keys.map((key) => redis.hget(sessionKey(key), META_FIELD)));
+        const sessions: UserSessionSummary[] = [];
+        const stale: string[] = [];
+        const nowMs = now();
+        keys.forEach((key, i) => {
+          const metaText = metas[i];
+          const meta = metaText ? parseMeta(metaText) : undefined;
+          if (!meta || meta.userId !== userId || meta.expiresAtMs <= nowMs) {
+            stale.push(key);
+            return;
+          }
+          const { createdAtMs, lastActiveAtMs, expiresAtMs, persistent } = meta;
+          sessions.push({ key, createdAtMs, lastActiveAtMs, expiresAtMs, persistent });
+        });
+        if (stale.length > 0) await redis.zrem(indexKey, ...stale);
+        return sessions.sort((a, b) => a.createdAtMs - b.createdAtMs || (a.key < b.key ? -1 : 1));
+      });
+    },
+
+    destroyByUser: function destroyByUser(userId) {
+      return bounded('destroyByUser', async () => {
+        const indexKey = userIndexKey(userId);
+        const keys = await redis.zrange(indexKey, '0', '-1');
+        if (keys.length === 0) return 0;
+        const deleted = await Promise.all(keys.map((key) => runScript(destroyIfUserScript, sessionKey(key), [userId])));
+        // Only the entries read: a session indexed meanwhile stays listed.
+        await redis.zrem(indexKey, ...keys);
+        return deleted.reduce<number>((sum, n) => sum + Number(n), 0);
+      });
+    },
+
+    count: async function count() {
+      let total = 0;
+      await scanEveryMaster(client, prefix, 'hash', async (_node, keys) => {
+        total += keys.length;
+      });
+      return total;
+    },
+
+    clear: async function clear() {
+      let total = 0;
+      await scanEveryMaster(client, prefix, undefined, async (node, keys) => {
+        // One UNLINK per key: keys on one node still sit in different slots.
+        const results = await Promise.all(keys.map((key) => node.unlink(key)));
+        total += results.reduce((sum, n) => sum + n, 0);
+      });
+      return total;
+    },
+
+    ...(ownsClient && {
+      close: async function close() {
+        await client.quit().catch(() => client.disconnect());
+      },
+    }),
+  };
+
+  /** Field/value pairs; a value that serializes to nothing (JSON and `undefined`) goes to `removed`. */
+  function serializeData(data: SessionData, removed?: string[]): string[] {
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(data)) {
+      const text: string | undefined = serializer.stringify(value);
+      if (text !== undefined) fields.push(DATA_FIELD_PREFIX + name, text);
+      else removed?.push(DATA_FIELD_PREFIX + name);
+    }
+    return fields;
+  }
+
+  function tooLarge(sizeBytes: number): SessionTooLargeError {
+    return new SessionTooLargeError(
+      PACKAGE,
+      sizeBytes,
+      maxSizeBytes,
+      'Keep large or growing data (uploads, caches, histories) out of the session, or raise `maxSizeBytes`.',
+    );
+  }
+}
+
+/** Shape check instead of `instanceof`: two copies of ioredis must both work. */
+function isIoredisClient(value: unknown): value is Redis | Cluster {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Redis).hgetall === 'function' &&
+    typeof (value as Redis).evalsha === 'function' &&
+    typeof (value as Redis).status === 'string'
+  );
+}
+
+function createOwnClient(url: string, redisOptions: RedisOptions, operationTimeoutMs: number): Redis {
+  const client = new Redis(url, {
+    connectTimeout: operationTimeoutMs,
+    commandTimeout: operationTimeoutMs,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    ...redisOptions,
+  });
+  // Connection errors surface on the store calls they fail; the event would only log.
+  client.on('error', () => {});
+  return client;
+}
+
+/** EVALSHA, falling back to EVAL the first time a node has not seen the script. */
+function scriptRunner(redis: Redis) {
+  const shas = new Map<LuaScript, string>();
+  return async function runScript(script: LuaScript, key: string, args: readonly string[]): Promise<unknown> {
+    let sha = shas.get(script);
+    if (sha === undefined) {
+      sha = createHash('sha1').update(script.lua).digest('hex');
+      shas.set(script, sha);
+    }
+    try {
+      return await redis.evalsha(sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      return redis.eval(script.lua, 1, key, ...args);
+    }
+  };
+}
+
+/** Calls `onKeys` for every SCAN batch of keys under the prefix, on every master of a cluster. */
+async function scanEveryMaster(
+  client: Redis | Cluster,
+  prefix: string,
+  type: string | undefined,
+  onKeys: (node: Redis, keys: string[]) => Promise<void>,
+): Promise<void> {
+  const nodes = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  const pattern = `${escapeGlob(prefix)}*`;
+  await Promise.all(
+    nodes.map(async (node) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = type
+          ? await node.scan(cursor, 'MATCH', pattern, 'COUNT', String(SCAN_BATCH), 'TYPE', type)
+          : await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+        cursor = next;
+        if (keys.length > 0) await onKeys(node, keys);
+      } while (cursor !== '0');
+    }),
+  );
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function stringifyMeta(meta: SessionMeta): string {
+  const { createdAtMs, lastActiveAtMs, expiresAtMs, persistent, userId } = meta;
+  return JSON.stringify({ createdAtMs, lastActiveAtMs, expiresAtMs, persistent, userId });
+}
+
+function parseMeta(text: string): SessionMeta {
+  const parsed = JSON.parse(text) as SessionMeta;
+  const meta: SessionMeta = {
+    createdAtMs: parsed.createdAtMs,
+    lastActiveAtMs: parsed.lastActiveAtMs,
+    expiresAtMs: parsed.expiresAtMs,
+    persistent: parsed.persistent === true,
+  };
+  if (typeof parsed.userId === 'string') meta.userId = parsed.userId;
+  return meta;
+}
+
+/** Bytes of the data: each key (without its field prefix) and serialized value, UTF-8. */
+function sizeOfFields(fields: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i < fields.length; i += 2) {
+    size += utf8Length(fields[i]!) - DATA_FIELD_PREFIX.length + utf8Length(fields[i + 1]!);
+  }
+  return size;
+}
+
+function utf8Length(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      length += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else length += 3;
+  }
+  return length;
+}
