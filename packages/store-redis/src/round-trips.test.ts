@@ -1,0 +1,121 @@
+/**
+ * What each request costs, counted on a real server: commands from `INFO commandstats`,
+ * round trips by a proxy between the client and the server (see test/round-trip-proxy.ts).
+ */
+import { createSessionManager } from '@sess/core';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandStats, commandStats } from '../test/command-stats';
+import { type RedisServer, startRedisServer } from '../test/redis-server';
+import { request, SECRET } from '../test/requests';
+import { type RoundTripProxy, startRoundTripProxy } from '../test/round-trip-proxy';
+import { createRedisStore } from './redis-store';
+
+const HOUR_MS = 3_600_000;
+
+describe('round trips and commands per request', () => {
+  let server: RedisServer;
+  let proxy: RoundTripProxy;
+  let stats: CommandStats;
+  let client: Redis;
+  let clockMs = Date.now();
+  const manager = () =>
+    createSessionManager({ secret: SECRET, store: createRedisStore({ client }), now: () => clockMs });
+
+  beforeAll(async () => {
+    // A server of its own: commandstats must see this test's commands only.
+    server = await startRedisServer();
+    proxy = await startRoundTripProxy(server.port);
+    stats = await commandStats(server.port);
+    client = new Redis(proxy.url);
+    // Warm the script cache, as any running app has: the first call of a script on a
+    // fresh server costs a NOSCRIPT reply and an EVAL.
+    const sessions = manager();
+    const first = await request(sessions, undefined, (s) => s.set('warm', 1));
+    await request(sessions, first.cookieHeader, async (s) => {
+      await s.set('warm', 2);
+      await s.setUserId('warm-user');
+    });
+    await request(sessions, first.cookieHeader, (s) => s.touch());
+  });
+
+  afterAll(async () => {
+    await client?.quit();
+    await stats?.close();
+    await proxy?.close();
+    await server?.dispose();
+  });
+
+  async function measure(work: () => Promise<unknown>): Promise<{ roundTrips: number; commands: Record<string, number> }> {
+    await stats.reset();
+    proxy.reset();
+    await work();
+    return { roundTrips: proxy.roundTrips(), commands: (await stats.read()).sent };
+  }
+
+  it('creates a session with one round trip and one command', async () => {
+    const sessions = manager();
+    const cost = await measure(() => request(sessions, undefined, (s) => s.set('cart', ['apple'])));
+    expect(cost).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
+  });
+
+  it('serves a request on an unmodified session, not due for a touch, with one read and no write', async () => {
+    const sessions = manager();
+    const { cookieHeader } = await request(sessions, undefined, (s) => s.set('cart', ['apple']));
+    clockMs += 60_000;
+    const cost = await measure(() =>
+      request(sessions, cookieHeader, async (s) => {
+        expect(await s.get('cart')).toEqual(['apple']);
+      }),
+    );
+    expect(cost).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+  });
+
+  it('loads a session in one round trip and commits a change in one more', async () => {
+    const sessions = manager();
+    const { cookieHeader } = await request(sessions, undefined, (s) => s.set('cart', ['apple']));
+    const session = sessions.open(cookieHeader);
+    const load = await measure(() => session.get('cart'));
+    await session.set('cart', ['apple', 'pear']);
+    const commit = await measure(() => sessions.commit(session, { status: 200 }));
+    expect(load).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
+  });
+
+  it('loads in one round trip when sliding expiry is due, and extends it with one write at commit', async () => {
+    const sessions = manager();
+    const { cookieHeader, session: created } = await request(sessions, undefined, (s) => s.set('cart', []));
+    const firstExpiryMs = created.expiresAt.getTime();
+    clockMs += 6 * HOUR_MS; // past touchAfterShare (0.2) of the 1-day idle timeout
+    const session = sessions.open(cookieHeader);
+    const load = await measure(() => session.load());
+    const commit = await measure(() => sessions.commit(session, { status: 200 }));
+    expect(load).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
+    expect(await client.pexpiretime(`sess:${session.key}`)).toBeGreaterThan(firstExpiryMs);
+
+    // Just touched: the next request writes nothing.
+    const next = await measure(() => request(sessions, cookieHeader, (s) => s.get('cart').then(() => {})));
+    expect(next).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+  });
+
+  it('commits a signed-in session and its user index entry in one round trip', async () => {
+    const sessions = manager();
+    const { cookieHeader } = await request(sessions, undefined, (s) => s.set('cart', []));
+    const session = sessions.open(cookieHeader);
+    await session.setUserId('user-42');
+    await session.set('cart', ['apple']);
+    const commit = await measure(() => sessions.commit(session, { status: 200 }));
+    expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 2 } });
+  });
+
+  it('destroys a session with one round trip', async () => {
+    const sessions = manager();
+    const { cookieHeader } = await request(sessions, undefined, (s) => s.set('cart', []));
+    const session = sessions.open(cookieHeader);
+    await session.load();
+    await session.destroy();
+    const commit = await measure(() => sessions.commit(session, { status: 200 }));
+    expect(commit).toEqual({ roundTrips: 1, commands: { del: 1 } });
+  });
+});
