@@ -5,7 +5,7 @@ import { createMemoryStore, createSessionManager, type SessionManagerOptions } f
 import { type ConformanceReply, type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import express5, { type Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { session } from './index';
+import { type AppFlashData, type AppSessionData, session } from './index';
 
 // `express4` is an npm alias of express@4; its types are Express 5's, close enough for these calls.
 const express4 = createRequire(import.meta.url)('express4') as typeof express5;
@@ -82,7 +82,7 @@ describe('session()', () => {
 
   it('shares a manager given to it, so the app can revoke sessions outside a request', async () => {
     const store = createMemoryStore();
-    const manager = createSessionManager({ secret: SECRET, store });
+    const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store });
     const middleware = session(manager);
     expect(middleware.manager).toBe(manager);
 

@@ -1,0 +1,160 @@
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
+import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
+import Koa3 from 'koa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AppFlashData, type AppSessionData, session } from './index';
+
+// `koa2` is an npm alias of koa@2; its types are Koa 3's, close enough for these calls.
+const Koa2 = createRequire(import.meta.url)('koa2') as typeof Koa3;
+
+const SECRET = 'koa-adapter-test-secret-0123456789abcdef01234';
+
+/** Builds the conformance app: the session middleware, then the suite's routes. */
+function conformanceApp(Koa: typeof Koa3, options: Parameters<typeof session>[0]): Koa3 {
+  const app = new Koa();
+  app.silent = true;
+  app.use(session(options));
+  app.use(async function conformanceRoutes(ctx) {
+    const reply = await handleConformanceRequest(ctx.session, ctx.method, ctx.url);
+    if (reply === undefined) return;
+    switch (reply.kind) {
+      case 'json':
+        ctx.status = reply.status;
+        ctx.set(reply.headers);
+        ctx.body = reply.body;
+        return;
+      case 'redirect':
+        ctx.redirect(reply.location);
+        return;
+      case 'stream':
+        ctx.type = 'text/plain';
+        ctx.body = Readable.from(reply.chunks);
+        return;
+    }
+  });
+  return app;
+}
+
+async function listen(app: Koa3): Promise<ConformanceServer & { baseUrl: string }> {
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+for (const [label, Koa] of [
+  ['koa 3', Koa3],
+  ['koa 2', Koa2],
+] as const) {
+  describeAdapterConformance(`@sess/koa on ${label}, memory store`, {
+    start: async (options: SessionManagerOptions) => listen(conformanceApp(Koa, options)),
+  });
+}
+
+describe('session()', () => {
+  const servers: ConformanceServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  async function serve(app: Koa3): Promise<string> {
+    const server = await listen(app);
+    servers.push(server);
+    return server.baseUrl;
+  }
+
+  it('returns a named middleware that exposes its manager', () => {
+    const middleware = session({ secret: SECRET });
+    expect(middleware.name).toBe('sessionMiddleware');
+    expect(middleware.manager.cookieName).toBe('sid');
+  });
+
+  it('shares a manager given to it, so the app can revoke sessions outside a request', async () => {
+    const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store: createMemoryStore() });
+    const middleware = session(manager);
+    expect(middleware.manager).toBe(manager);
+    const app = new Koa3();
+    app.use(middleware);
+    app.use(async (ctx) => {
+      await ctx.session.set('user', 'alice');
+      await ctx.session.setUserId('alice');
+      ctx.body = { ok: true };
+    });
+    const res = await fetch(await serve(app), { method: 'POST' });
+    expect(res.headers.getSetCookie()).toHaveLength(1);
+    expect(await manager.listUserSessions('alice')).toHaveLength(1);
+    expect(await manager.revokeUserSessions('alice')).toBe(1);
+  });
+
+  it('throws a TypeError naming the package for missing options', () => {
+    expect(() => session(undefined as unknown as SessionManagerOptions)).toThrow(/@sess\/koa: option `options`/);
+    expect(() => session({ secret: 'short' })).toThrow(TypeError);
+  });
+
+  it('throws a store error into Koa error handling, with status 503', async () => {
+    const down = () => Promise.reject(new Error('down'));
+    const app = new Koa3();
+    app.silent = true;
+    const seen: unknown[] = [];
+    app.use(async (_ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        seen.push(error);
+        throw error;
+      }
+    });
+    app.use(session({ secret: SECRET, store: { get: down, set: down, destroy: down } }));
+    app.use(async (ctx) => {
+      await ctx.session.set('user', 'alice');
+      ctx.redirect('/next');
+    });
+    const res = await fetch(await serve(app), { method: 'POST', redirect: 'manual' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('location')).toBeNull();
+    expect(seen[0]).toMatchObject({ name: 'SessionStoreError', operation: 'set', status: 503 });
+  });
+
+  it('rethrows the handler error unchanged and persists nothing', async () => {
+    const store = createMemoryStore();
+    const app = new Koa3();
+    app.silent = true;
+    app.use(session({ secret: SECRET, store }));
+    app.use(async (ctx) => {
+      await ctx.session.set('user', 'mallory');
+      ctx.throw(409, 'conflict on purpose');
+    });
+    const res = await fetch(await serve(app), { method: 'POST' });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toBe('conflict on purpose');
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('persists a thrown request when saveOnError is on', async () => {
+    const store = createMemoryStore();
+    const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store, saveOnError: true });
+    const app = new Koa3();
+    app.silent = true;
+    let key = '';
+    app.use(session(manager));
+    app.use(async (ctx) => {
+      await ctx.session.set('user', 'alice');
+      key = ctx.session.key;
+      throw new Error('after the write');
+    });
+    const res = await fetch(await serve(app), { method: 'POST' });
+    expect(res.status).toBe(500);
+    expect((await store.get(key))?.data).toEqual({ user: 'alice' });
+  });
+});
