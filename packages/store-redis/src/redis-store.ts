@@ -172,7 +172,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         abandoned = true;
         stopWaiting?.();
         reject(
-          new SessionStoreError(operation, `Redis did not answer within ${operationTimeoutMs} ms (status: ${client.status}).`, {
+          new SessionStoreError(operation, `${PACKAGE}: Redis did not answer within ${operationTimeoutMs} ms (client status: ${client.status}).`, {
             timedOut: true,
           }),
         );
@@ -208,7 +208,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     } catch (error) {
       if (isSessionStoreError(error) || error instanceof SessionTooLargeError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new SessionStoreError(operation, message, { cause: error });
+      throw new SessionStoreError(operation, `${PACKAGE}: ${message}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
