@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceReply, type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import express5, { type Response } from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisStore, type RedisStore } from '@sess/store-redis';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 
 // `express4` is an npm alias of express@4; its types are Express 5's, close enough for these calls.
@@ -59,12 +62,26 @@ async function listen(handler: RequestListener): Promise<ConformanceServer & { b
   };
 }
 
+// The Redis the machine runs (CI too), or REDIS_URL; each test gets a prefix of its own, cleared after it.
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+afterAll(async () => {
+  await redis.quit();
+});
+const redisStore = (): RedisStore =>
+  createRedisStore({ client: redis, prefix: `test:express-conformance:${randomBytes(4).toString('hex')}:` });
+
 for (const [label, express] of [
   ['express 5', express5],
   ['express 4', express4],
 ] as const) {
-  describeAdapterConformance(`@sess/express on ${label}, memory store`, {
-    start: async (options: SessionManagerOptions) => listen(conformanceApp(express, options)),
+  const start = async (options: SessionManagerOptions) => listen(conformanceApp(express, options));
+  describeAdapterConformance(`@sess/express on ${label}, memory store`, { start });
+  describeAdapterConformance(`@sess/express on ${label}, Redis store`, {
+    start,
+    createStore: redisStore,
+    cleanup: async (store) => {
+      await store.clear();
+    },
   });
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,9 @@ import { Readable } from 'node:stream';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import Koa3 from 'koa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisStore, type RedisStore } from '@sess/store-redis';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 
 // `koa2` is an npm alias of koa@2; its types are Koa 3's, close enough for these calls.
@@ -53,12 +56,26 @@ async function listen(app: Koa3): Promise<ConformanceServer & { baseUrl: string 
   };
 }
 
+// The Redis the machine runs (CI too), or REDIS_URL; each test gets a prefix of its own, cleared after it.
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+afterAll(async () => {
+  await redis.quit();
+});
+const redisStore = (): RedisStore =>
+  createRedisStore({ client: redis, prefix: `test:koa-conformance:${randomBytes(4).toString('hex')}:` });
+
 for (const [label, Koa] of [
   ['koa 3', Koa3],
   ['koa 2', Koa2],
 ] as const) {
-  describeAdapterConformance(`@sess/koa on ${label}, memory store`, {
-    start: async (options: SessionManagerOptions) => listen(conformanceApp(Koa, options)),
+  const start = async (options: SessionManagerOptions) => listen(conformanceApp(Koa, options));
+  describeAdapterConformance(`@sess/koa on ${label}, memory store`, { start });
+  describeAdapterConformance(`@sess/koa on ${label}, Redis store`, {
+    start,
+    createStore: redisStore,
+    cleanup: async (store) => {
+      await store.clear();
+    },
   });
 }
 
