@@ -62,10 +62,12 @@ export function resolveCookie(options: CookieOptions | undefined, packageName: s
   if (o.priority !== undefined && !['low', 'medium', 'high'].includes(o.priority)) {
     invalidOption(packageName, 'cookie.priority', "'low', 'medium' or 'high'", o.priority);
   }
-  if (name.startsWith('__Host-') && (!secure || path !== '/' || o.domain !== undefined)) {
+  // Browsers match the prefixes case-insensitively (RFC 6265bis) and drop a cookie that breaks their rules.
+  const lowerName = name.toLowerCase();
+  if (lowerName.startsWith('__host-') && (!secure || path !== '/' || o.domain !== undefined)) {
     invalidOption(packageName, 'cookie.name', 'used with `secure: true`, `path: "/"` and no `domain` when it starts with __Host-', name);
   }
-  if (name.startsWith('__Secure-') && !secure) {
+  if (lowerName.startsWith('__secure-') && !secure) {
     invalidOption(packageName, 'cookie.secure', 'true for a cookie name starting with __Secure-', secure);
   }
   if ((sameSite === 'none' || o.partitioned) && !secure) {
