@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+
+/** Everything a demo needs from its environment. */
+export interface DemoConfig {
+  /** `PORT`; 0 picks a free port. */
+  port: number;
+  /** `HOST`. @default '127.0.0.1' (the demo is for this machine; set `HOST=0.0.0.0` in a container) */
+  host: string;
+  /** `SESSION_SECRET`, or a generated one outside production. */
+  secret: string;
+  /** The secret was generated for this process: sessions die with it. */
+  secretGenerated: boolean;
+  /** `REDIS_URL`: present, sessions live in Redis; absent, in memory. */
+  redisUrl: string | undefined;
+  /** `REDIS_PREFIX`, the key prefix in Redis. @default 'sess:demo:' */
+  redisPrefix: string;
+  /** `NODE_ENV === 'production'`. */
+  production: boolean;
+}
+
+/** A configuration the demo refuses to start with; the message says how to fix it. */
+export class DemoConfigError extends Error {
+  override name = 'DemoConfigError';
+}
+
+/** The core's minimum (iron-webcrypto refuses shorter passwords). */
+const MIN_SECRET_LENGTH = 32;
+const GENERATED_SECRET_BYTES = 32;
+
+/**
+ * Reads the demo's configuration. Without `SESSION_SECRET` it generates one and warns,
+ * except in production, where a secret that changes on every restart would silently
+ * sign everybody out: there it throws a `DemoConfigError` instead.
+ */
+export function loadDemoConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { defaultPort?: number; warn?: (message: string) => void } = {},
+): DemoConfig {
+  const { defaultPort = 3000, warn = console.warn } = options;
+  const production = env.NODE_ENV === 'production';
+
+  const portText = env.PORT?.trim() || String(defaultPort);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
+    throw new DemoConfigError(`PORT must be a port number from 0 to 65535 (got ${JSON.stringify(env.PORT)}).`);
+  }
+
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new DemoConfigError(`REDIS_URL must start with redis:// or rediss:// (got ${JSON.stringify(redisUrl)}).`);
+  }
+
+  let secret = env.SESSION_SECRET ?? '';
+  let secretGenerated = false;
+  if (secret === '') {
+    if (production) {
+      throw new DemoConfigError(
+        'SESSION_SECRET is required when NODE_ENV=production: a generated secret would sign everybody out on every restart. ' +
+          `Set one of at least ${MIN_SECRET_LENGTH} characters, e.g. SESSION_SECRET=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
+      );
+    }
+    secret = randomBytes(GENERATED_SECRET_BYTES).toString('base64url');
+    secretGenerated = true;
+    warn(
+      'Warning: SESSION_SECRET is not set, so a random one was generated for this process. ' +
+        'Sessions will not survive a restart. Set SESSION_SECRET (32+ characters) to keep them.',
+    );
+  } else if (secret.length < MIN_SECRET_LENGTH) {
+    throw new DemoConfigError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${secret.length}).`);
+  }
+
+  return {
+    port,
+    host: env.HOST?.trim() || '127.0.0.1',
+    secret,
+    secretGenerated,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX ?? 'sess:demo:',
+    production,
+  };
+}

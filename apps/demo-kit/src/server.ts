@@ -1,0 +1,93 @@
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DemoConfigError, type DemoConfig, loadDemoConfig } from './config';
+import type { StoreMode } from './store';
+
+/** A demo listening on a port. */
+export interface RunningDemo {
+  /** `http://host:port`, with the real port when `PORT=0`. */
+  url: string;
+  storeMode: StoreMode;
+  /** A line for the console saying where the sessions live. */
+  storeDescription: string;
+  /** Stops listening, drops open connections, closes the store. */
+  close(): Promise<void>;
+}
+
+/** How each app starts: what its `server.ts` runs and what the tests run in-process. */
+export type StartDemo = (config: DemoConfig, options?: StartDemoOptions) => Promise<RunningDemo>;
+
+export interface StartDemoOptions {
+  /** Delete the demo's Redis keys on close (tests use a unique prefix per run). @default false */
+  clearStoreOnClose?: boolean;
+}
+
+/** Listens with a plain Node server; resolves once it accepts connections. */
+export async function listen(
+  handler: RequestListener,
+  config: Pick<DemoConfig, 'port' | 'host'>,
+  onClose: () => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeAllConnections();
+        });
+        await onClose();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * The command line entry of a demo: reads the environment, starts, prints where to
+ * go, and stops cleanly on Ctrl-C. A configuration it refuses exits with code 1.
+ */
+export async function runDemoCli(options: {
+  framework: string;
+  start: StartDemo;
+  defaultPort: number;
+  /** Lines telling how to start the other demos. */
+  otherDemos: string[];
+}): Promise<void> {
+  let config: DemoConfig;
+  try {
+    config = loadDemoConfig(process.env, { defaultPort: options.defaultPort });
+  } catch (error) {
+    if (!(error instanceof DemoConfigError)) throw error;
+    console.error(`sess ${options.framework} demo did not start: ${error.message}`);
+    process.exit(1);
+  }
+  const demo = await options.start(config);
+  console.log(`sess ${options.framework} demo: open ${demo.url}`);
+  console.log(`  sessions: ${demo.storeDescription}`);
+  if (demo.storeMode === 'memory') console.log('  (set REDIS_URL=redis://127.0.0.1:6379 to keep them in Redis)');
+  for (const line of options.otherDemos) console.log(`  ${line}`);
+
+  const stop = () => {
+    demo.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

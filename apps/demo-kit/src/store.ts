@@ -1,0 +1,50 @@
+import { createMemoryStore, type SessionStore } from '@sess/core';
+import { createRedisStore } from '@sess/store-redis';
+import type { DemoConfig } from './config';
+
+/** Where the demo keeps its sessions. */
+export type StoreMode = 'memory' | 'redis';
+
+/** The chosen store, and how to let go of it on shutdown. */
+export interface DemoStore {
+  store: SessionStore;
+  mode: StoreMode;
+  /** A human description for the startup line, without credentials. */
+  description: string;
+  /** Closes the Redis connection (and, with `clearOnClose`, deletes the demo's keys). */
+  close(): Promise<void>;
+}
+
+/**
+ * The memory store without `REDIS_URL`, `@sess/store-redis` with it. Both keep a user
+ * index, which the session list and "sign out everywhere" need.
+ */
+export function createDemoStore(config: Pick<DemoConfig, 'redisUrl' | 'redisPrefix'>, options: { clearOnClose?: boolean } = {}): DemoStore {
+  if (config.redisUrl === undefined) {
+    return { store: createMemoryStore(), mode: 'memory', description: 'memory (sessions end when the process does)', close: async () => {} };
+  }
+  const store = createRedisStore({ url: config.redisUrl, prefix: config.redisPrefix });
+  return {
+    store,
+    mode: 'redis',
+    description: `Redis at ${redactUrl(config.redisUrl)} (key prefix ${JSON.stringify(config.redisPrefix)})`,
+    async close() {
+      try {
+        if (options.clearOnClose) await store.clear();
+      } finally {
+        await store.close?.();
+      }
+    },
+  };
+}
+
+/** The URL without its password, for printing. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured REDIS_URL';
+  }
+}

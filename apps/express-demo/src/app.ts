@@ -1,0 +1,83 @@
+import {
+  createDemoHandlers,
+  createDemoStore,
+  type DemoConfig,
+  type DemoFlashData,
+  type DemoReply,
+  type DemoSessionData,
+  errorReply,
+  errorStatus,
+  listen,
+  type StartDemo,
+  type StoreMode,
+  wantsJson,
+} from '@sess/demo-kit';
+import { type SessionMiddleware, session } from '@sess/express';
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import type { SessionStore } from '@sess/core';
+
+// Types `req.session`: `await req.session.get('count')` is a `number | undefined`.
+declare module '@sess/express' {
+  interface SessionData extends DemoSessionData {}
+  interface FlashData extends DemoFlashData {}
+}
+
+/** The demo app on a given store: the session middleware, body parsers, and the contract's routes. */
+export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode }): Express & { sessions: SessionMiddleware } {
+  const sessions = session({ secret: options.secret, store: options.store });
+  const handlers = createDemoHandlers({ framework: 'Express', storeMode: options.storeMode, manager: sessions.manager });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(sessions);
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // `strict: false`: any JSON value may become a session value through PUT /api/data/:key.
+  app.use(express.json({ strict: false, limit: '100kb' }));
+
+  /** The request as the framework-free handlers take it. */
+  const demoRequest = (req: Request) => ({ session: req.session, wantsJson: wantsJson(req.get('accept')), body: req.body as unknown });
+
+  app.get('/', async (req, res) => send(res, await handlers.page(demoRequest(req))));
+  app.post('/login', async (req, res) => send(res, await handlers.login(demoRequest(req))));
+  app.post('/count', async (req, res) => send(res, await handlers.count(demoRequest(req))));
+  app.post('/logout', async (req, res) => send(res, await handlers.logout(demoRequest(req))));
+  app.post('/logout-all', async (req, res) => send(res, await handlers.logoutAll(demoRequest(req))));
+  app.get('/api/session', async (req, res) => send(res, await handlers.readSession(demoRequest(req))));
+  app.put('/api/data/:key', async (req, res) => send(res, await handlers.putData(demoRequest(req), req.params.key!)));
+  app.delete('/api/data/:key', async (req, res) => send(res, await handlers.deleteData(demoRequest(req), req.params.key!)));
+
+  // Express 5 forwards rejected handlers here; a failing session commit arrives here too (503).
+  const errors: ErrorRequestHandler = (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (errorStatus(error) >= 500) console.error(error);
+    send(res, errorReply(error, wantsJson(req.get('accept'))));
+  };
+  app.use(errors);
+
+  return Object.assign(app, { sessions });
+}
+
+function send(res: Response, reply: DemoReply): void {
+  switch (reply.kind) {
+    case 'html':
+      res.status(reply.status).type('html').send(reply.body);
+      return;
+    case 'json':
+      res.status(reply.status).json(reply.body);
+      return;
+    case 'redirect':
+      res.redirect(reply.status, reply.location);
+      return;
+  }
+}
+
+/** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
+export const start: StartDemo = async (config: DemoConfig, options = {}) => {
+  const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
+  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode });
+  const server = await listen(app, config, demoStore.close).catch(async (error: unknown) => {
+    await demoStore.close();
+    throw error;
+  });
+  return { ...server, storeMode: demoStore.mode, storeDescription: demoStore.description };
+};

@@ -1,0 +1,9 @@
+import { runDemoCli } from '@sess/demo-kit';
+import { start } from './app';
+
+await runDemoCli({
+  framework: 'Koa',
+  start,
+  defaultPort: 3001,
+  otherDemos: ['Express demo: pnpm demo, or pnpm --filter @sess/express-demo start (http://127.0.0.1:3000)'],
+});
