@@ -1,5 +1,12 @@
 import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
-import { clearingCookie, type OutgoingCookie, outgoingCookie, parseCookies, type ResolvedCookie } from './cookies';
+import {
+  clearingCookie,
+  hasCanonicalSealMac,
+  type OutgoingCookie,
+  outgoingCookie,
+  parseCookies,
+  type ResolvedCookie,
+} from './cookies';
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
 import type { SecretRing } from './secrets';
@@ -86,6 +93,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
   };
 
   const open = async (sealed: string, secrets: SecretRing): Promise<OpenedSeal | null> => {
+    if (!hasCanonicalSealMac(sealed)) return null;
     try {
       const payload = (await unseal(sealed, secrets.byId, sealOptions)) as { id?: unknown; record?: unknown };
       if (!isSessionIdShape(payload.id) || !isRecord(payload.record)) return null;

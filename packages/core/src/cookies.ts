@@ -199,7 +199,7 @@ export class IdCookieCodec {
   async #verify(value: string): Promise<CachedOpen | null> {
     try {
       if (this.#protection === 'seal') {
-        if (!value.startsWith('Fe26.2*') || value.length > 1024) return null;
+        if (!value.startsWith('Fe26.2*') || value.length > 1024 || !hasCanonicalSealMac(value)) return null;
         const secretId = value.split('*', 3)[1] ?? '';
         const id = await unseal(value, this.#secrets.byId, ironOptions);
         if (!isSessionIdShape(id)) return null;
@@ -222,6 +222,15 @@ export class IdCookieCodec {
   #signedText(id: string): string {
     return `${this.#cookieName}=${id}`;
   }
+}
+
+/**
+ * An iron seal ends with the base64url HMAC-SHA-256 digest, whose last digit has two
+ * unused bits: iron decodes four spellings of it to the same MAC, so a changed cookie
+ * would still open. Only the canonical spelling (unused bits zero) is accepted.
+ */
+export function hasCanonicalSealMac(sealed: string): boolean {
+  return /\*[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(sealed);
 }
 
 function timingSafeEqual(a: string, b: string): boolean {
