@@ -337,7 +337,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
     ...(ownsClient && {
       close: async function close() {
+        if (client.status === 'end') return;
+        const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+        // QUIT lets replies in flight arrive; without a connection there is nothing to wait for.
         await client.quit().catch(() => client.disconnect());
+        await ended;
       },
     }),
   };

@@ -1,0 +1,196 @@
+import {
+  createSessionManager,
+  generateSessionId,
+  richSerializer,
+  type SessionRecord,
+  SessionTooLargeError,
+  storeKeyOf,
+} from '@sess/core';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { clusterClient, singleNodeClient, uniquePrefix } from '../test/clients';
+import { request, SECRET } from '../test/requests';
+import { createRedisStore } from './redis-store';
+
+const HOUR_MS = 3_600_000;
+const single = singleNodeClient();
+const cluster = clusterClient();
+afterAll(async () => {
+  await Promise.all([single.quit(), cluster.quit()]);
+});
+
+function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const nowMs = Date.now();
+  return { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data: {}, ...overrides };
+}
+
+const newKey = () => storeKeyOf(generateSessionId());
+
+describe('createRedisStore options', () => {
+  it.each([
+    [{}, /`url`/],
+    [{ client: single, url: 'redis://127.0.0.1:6379' }, /`client`/],
+    [{ client: { get() {} } }, /`client` must be an ioredis Redis or Cluster instance/],
+    [{ url: 'http://127.0.0.1' }, /`url` must be a redis:\/\//],
+    [{ client: single, prefix: 3 }, /`prefix`/],
+    [{ client: single, serializer: { stringify: 'no' } }, /`serializer`/],
+    [{ client: single, operationTimeoutMs: 0 }, /`operationTimeoutMs`/],
+    [{ client: single, maxSizeBytes: 1.5 }, /`maxSizeBytes`/],
+    [{ client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, /`keyPrefix`/],
+  ])('rejects %o when called, naming the package and the option', (options, message) => {
+    expect(() => createRedisStore(options as never)).toThrow(TypeError);
+    expect(() => createRedisStore(options as never)).toThrow(/^@sess\/store-redis: option/);
+    expect(() => createRedisStore(options as never)).toThrow(message);
+  });
+
+  it('offers close() only when it created the client', async () => {
+    expect(createRedisStore({ client: single }).close).toBeUndefined();
+    const own = createRedisStore({ url: inject('redisUrl') });
+    await own.set('k', record());
+    await own.close!();
+    expect(own.client.status).toBe('end');
+  });
+});
+
+describe('key layout', () => {
+  it('stores a session as a hash under the prefix and the hashed id, expiring with the session', async () => {
+    const store = createRedisStore({ client: single });
+    const sessions = createSessionManager({ secret: SECRET, store });
+    const { result, session } = await request(sessions, undefined, async (s) => {
+      await s.set('cart', ['apple']);
+      await s.setUserId('user-layout');
+    });
+    const cookieValue = result.cookies[0]!.value;
+    const key = `sess:${await storeKeyOf(session.id)}`;
+    const fields = await single.hgetall(key);
+    expect(JSON.parse(fields.m!)).toEqual({
+      createdAtMs: session.createdAt.getTime(),
+      lastActiveAtMs: expect.any(Number),
+      expiresAtMs: session.expiresAt.getTime(),
+      persistent: false,
+      userId: 'user-layout',
+    });
+    expect(fields).toEqual({
+      m: expect.any(String),
+      u: 'user-layout',
+      z: String('cart'.length + '["apple"]'.length),
+      'd:cart': '["apple"]',
+    });
+    expect(await single.pexpiretime(key)).toBe(session.expiresAt.getTime());
+    // Neither the id nor the cookie value appears in any key.
+    const keys = await single.keys('sess:*');
+    expect(keys.some((k) => k.includes(session.id) || k.includes(cookieValue))).toBe(false);
+    expect(await single.type('sess:user:{user-layout}')).toBe('zset');
+    await store.destroy(await storeKeyOf(session.id));
+  });
+
+  it('keeps stores with different prefixes apart', async () => {
+    const [a, b] = [uniquePrefix('a'), uniquePrefix('b')];
+    const storeA = createRedisStore({ client: single, prefix: a });
+    const storeB = createRedisStore({ client: single, prefix: b });
+    const key = await newKey();
+    await storeA.set(key, record({ data: { which: 'a' } }));
+    expect(await storeB.get(key)).toBeUndefined();
+    expect(await single.exists(`${a}${key}`)).toBe(1);
+  });
+});
+
+describe('serializer', () => {
+  it('round-trips Date, Map, Set and BigInt through Redis with richSerializer', async () => {
+    const store = createRedisStore({ client: single, prefix: uniquePrefix('rich'), serializer: richSerializer });
+    const key = await newKey();
+    const data = {
+      at: new Date('2025-01-02T03:04:05.678Z'),
+      roles: new Set(['admin', 'editor']),
+      prefs: new Map<string, unknown>([['theme', 'dark'], ['since', new Date(0)]]),
+      balance: 12345678901234567890n,
+      nested: { list: [new Set([1n])] },
+    };
+    await store.set(key, record({ data }));
+    await store.update(key, { set: { later: new Map([[1, 2]]) }, removed: [], meta: record() });
+    const read = await store.get(key);
+    expect(read?.data).toEqual({ ...data, later: new Map([[1, 2]]) });
+    expect(read?.data.at).toBeInstanceOf(Date);
+    expect(typeof read?.data.balance).toBe('bigint');
+  });
+});
+
+describe('maximum session size', () => {
+  const store = createRedisStore({ client: single, prefix: uniquePrefix('size'), maxSizeBytes: 100 });
+
+  it('rejects a set over the limit with a clear error and writes nothing', async () => {
+    const key = await newKey();
+    const error = await store.set(key, record({ data: { blob: 'x'.repeat(200) } })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionTooLargeError);
+    expect(error).toMatchObject({ limitBytes: 100, sizeBytes: 'blob'.length + 202 });
+    expect((error as Error).message).toMatch(/^@sess\/store-redis: the session is 206 bytes, over the limit of 100 bytes/);
+    expect(await store.get(key)).toBeUndefined();
+  });
+
+  it('counts the stored keys an update keeps, and leaves the record unchanged when over', async () => {
+    const key = await newKey();
+    await store.set(key, record({ data: { a: 'x'.repeat(40) } })); // 1 + 42 bytes
+    await store.update(key, { set: { b: 'y'.repeat(40) }, removed: [], meta: record() }); // 86 bytes
+    const error = await store.update(key, { set: { c: 'z'.repeat(20) }, removed: [], meta: record() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionTooLargeError);
+    expect(error).toMatchObject({ sizeBytes: 86 + 23 });
+    expect((await store.get(key))?.data).toEqual({ a: 'x'.repeat(40), b: 'y'.repeat(40) });
+    // Removing and replacing in the same patch frees room: 43 + 1 + 12 bytes.
+    await store.update(key, { set: { c: 'z'.repeat(10), a: 'x'.repeat(40) }, removed: ['b'], meta: record() });
+    expect((await store.get(key))?.data).toEqual({ a: 'x'.repeat(40), c: 'z'.repeat(10) });
+    // Multi-byte characters count in UTF-8 bytes, the same in Redis and in JavaScript.
+    const wide = await newKey();
+    const error2 = await store.set(wide, record({ data: { e: 'é'.repeat(60) } })).catch((e: unknown) => e);
+    expect(error2).toMatchObject({ sizeBytes: 1 + 122 });
+    await store.set(wide, record({ data: { e: 'é'.repeat(10) } }));
+    const error3 = await store.update(wide, { set: { f: '👋'.repeat(20) }, removed: [], meta: record() }).catch((e: unknown) => e);
+    expect(error3).toMatchObject({ sizeBytes: 1 + 22 + 1 + 82 });
+  });
+});
+
+describe('user index on a cluster', () => {
+  it('lives in a different slot from the sessions, and expires with the last of them', async () => {
+    const prefix = uniquePrefix('index');
+    const store = createRedisStore({ client: cluster, prefix });
+    const userId = 'user-slots';
+    const keys = await Promise.all([newKey(), newKey(), newKey()]);
+    const nowMs = Date.now();
+    for (const [i, key] of keys.entries()) {
+      await store.set(key, record({ userId, createdAtMs: nowMs + i, expiresAtMs: nowMs + (i + 1) * HOUR_MS }));
+    }
+    const indexKey = `${prefix}user:{${userId}}`;
+    const slots = new Set<number>();
+    for (const key of [indexKey, ...keys.map((k) => prefix + k)]) slots.add(Number(await cluster.cluster('KEYSLOT', key)));
+    expect(slots.size).toBeGreaterThan(1);
+    expect(await cluster.pexpiretime(indexKey)).toBe(nowMs + 3 * HOUR_MS);
+    expect((await store.listByUser(userId)).map((s) => s.key)).toEqual(keys);
+    expect(await store.destroyByUser(userId)).toBe(3);
+    expect(await cluster.exists(indexKey)).toBe(0);
+  });
+});
+
+describe.each([
+  ['single node', () => single],
+  ['cluster', () => cluster],
+])('count and clear on a %s', (_name, client) => {
+  it('count sessions and clear every key under the prefix, on every master, with SCAN', async () => {
+    const prefix = uniquePrefix('admin*[x]'); // glob characters in the prefix are matched literally
+    const store = createRedisStore({ client: client(), prefix });
+    const keys = await Promise.all(Array.from({ length: 30 }, () => newKey()));
+    await Promise.all(keys.map((key, i) => store.set(key, record({ userId: i % 2 ? 'u1' : undefined }))));
+    const neighbour = createRedisStore({ client: client(), prefix: prefix.replace('*[x]', 'y') });
+    await neighbour.set(keys[0]!, record());
+
+    expect(await store.count()).toBe(30);
+    expect(await store.clear()).toBe(31); // 30 sessions and the index of u1
+    expect(await store.count()).toBe(0);
+    expect(await neighbour.count()).toBe(1);
+    await neighbour.clear();
+  });
+});
+
+it('spreads sessions over every master of the cluster', async () => {
+  const masters = cluster.nodes('master');
+  expect(masters).toHaveLength(3);
+  expect(cluster).toBeInstanceOf(Cluster);
+});
