@@ -188,6 +188,8 @@ export class IdCookieCodec {
   async decode(value: string): Promise<OpenedIdCookie | undefined> {
     let opened = this.#opened.get(value);
     if (opened === undefined) {
+      // Junk is refused without crypto and not remembered: caching it would let clients pin large strings in memory.
+      if (!this.#plausible(value)) return undefined;
       opened = await this.#verify(value);
       // Remember failures too, so a flood of one forged value costs one verification.
       this.#opened.set(value, opened);
@@ -196,10 +198,14 @@ export class IdCookieCodec {
     return { id: opened.id, key: opened.key, stale: opened.secretId !== this.#secrets.currentId };
   }
 
+  #plausible(value: string): boolean {
+    if (this.#protection === 'sign') return SIGNED_SHAPE.test(value);
+    return value.startsWith('Fe26.2*') && value.length <= 1024 && hasCanonicalSealMac(value);
+  }
+
   async #verify(value: string): Promise<CachedOpen | null> {
     try {
       if (this.#protection === 'seal') {
-        if (!value.startsWith('Fe26.2*') || value.length > 1024 || !hasCanonicalSealMac(value)) return null;
         const secretId = value.split('*', 3)[1] ?? '';
         const id = await unseal(value, this.#secrets.byId, ironOptions);
         if (!isSessionIdShape(id)) return null;
