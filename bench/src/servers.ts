@@ -1,0 +1,287 @@
+/**
+ * The servers under test, one factory each. Every server answers the same three
+ * routes with the same JSON bodies, so the only difference is the session work:
+ * `POST /login` creates the session (`user`, `count`), `GET /read` reads `user`,
+ * `POST /write` increments `count`. The bare and raw-GET servers answer all three
+ * with the same handler.
+ */
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { session as sessExpress } from '@sess/express';
+import { session as sessKoa } from '@sess/koa';
+import { createRedisStore } from '@sess/store-redis';
+import { RedisStore as ConnectRedisStore } from 'connect-redis';
+import express, { type Express } from 'express';
+import expressSession from 'express-session';
+import { Redis } from 'ioredis';
+import Koa from 'koa';
+import redisStore from 'koa-redis';
+import koaSession from 'koa-session';
+import { createClient } from 'redis';
+
+export const SECRET = 'bench-secret-that-is-long-enough-for-everyone-0123456789';
+/** The key the raw-GET floor servers read on every request. */
+export const FLOOR_KEY = 'bench:floor:user';
+
+export type Framework = 'express' | 'koa';
+export type ServerName =
+  | 'express'
+  | 'express+raw-get'
+  | 'express+@sess/memory'
+  | 'express+@sess/redis'
+  | 'express-session+connect-redis'
+  | 'koa'
+  | 'koa+raw-get'
+  | 'koa+@sess/redis'
+  | 'koa-session+koa-redis';
+
+export interface ServerSpec {
+  name: ServerName;
+  framework: Framework;
+  /** Whether it keeps sessions (the bare and raw-GET servers do not). */
+  sessions: boolean;
+  /** Whether it talks to Redis. */
+  redis: boolean;
+  /** The configuration, as written in RESULTS.md. */
+  config: string;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const SERVER_SPECS: readonly ServerSpec[] = [
+  { name: 'express', framework: 'express', sessions: false, redis: false, config: 'Express 5, `res.json` on every route.' },
+  {
+    name: 'express+raw-get',
+    framework: 'express',
+    sessions: false,
+    redis: true,
+    config: 'Express 5, one ioredis 6 `GET` of a fixed key per request (default client options). The floor.',
+  },
+  {
+    name: 'express+@sess/memory',
+    framework: 'express',
+    sessions: true,
+    redis: false,
+    config: '`session({ secret })`: @sess defaults, the default memory store.',
+  },
+  {
+    name: 'express+@sess/redis',
+    framework: 'express',
+    sessions: true,
+    redis: true,
+    config: '`session({ secret, store: createRedisStore({ url }) })`: @sess defaults (signed id cookie, 1 day idle, touch after 20% of it).',
+  },
+  {
+    name: 'express-session+connect-redis',
+    framework: 'express',
+    sessions: true,
+    redis: true,
+    config:
+      'express-session 1.19 `{ secret, resave: false, saveUninitialized: false, store }`, connect-redis 9 `new RedisStore({ client })` on node-redis 5 (defaults: 1 day TTL, touch on).',
+  },
+  { name: 'koa', framework: 'koa', sessions: false, redis: false, config: 'Koa 3, `ctx.body = {...}` on every route.' },
+  {
+    name: 'koa+raw-get',
+    framework: 'koa',
+    sessions: false,
+    redis: true,
+    config: 'Koa 3, one ioredis 6 `GET` of a fixed key per request (default client options). The floor.',
+  },
+  {
+    name: 'koa+@sess/redis',
+    framework: 'koa',
+    sessions: true,
+    redis: true,
+    config: '`session({ secret, store: createRedisStore({ url }) })` from @sess/koa: @sess defaults.',
+  },
+  {
+    name: 'koa-session+koa-redis',
+    framework: 'koa',
+    sessions: true,
+    redis: true,
+    config:
+      'koa-session 7 `session({ store: redisStore({ url }) }, app)` with `app.keys` (defaults: signed cookie, 1 day maxAge, no rolling/renew), koa-redis 4 (its own ioredis 4).',
+  },
+];
+
+export function specOf(name: string): ServerSpec {
+  const spec = SERVER_SPECS.find((s) => s.name === name);
+  if (!spec) throw new Error(`unknown server ${name}; one of: ${SERVER_SPECS.map((s) => s.name).join(', ')}`);
+  return spec;
+}
+
+async function listen(handler: RequestListener, cleanup: () => Promise<unknown>): Promise<RunningServer> {
+  const server: Server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await cleanup();
+    },
+  };
+}
+
+/** The floor's client, with the key it reads. */
+async function floorClient(redisUrl: string): Promise<Redis> {
+  const client = new Redis(redisUrl);
+  await client.set(FLOOR_KEY, 'ann');
+  return client;
+}
+
+type Counted = { user?: string; count?: number };
+
+export async function startServer(name: ServerName, redisUrl: string): Promise<RunningServer> {
+  switch (name) {
+    case 'express': {
+      const app = express();
+      app.all('/{*any}', (_req, res) => {
+        res.json({ user: 'ann' });
+      });
+      return listen(app, async () => {});
+    }
+    case 'express+raw-get': {
+      const client = await floorClient(redisUrl);
+      const app = express();
+      app.all('/{*any}', async (_req, res) => {
+        res.json({ user: await client.get(FLOOR_KEY) });
+      });
+      return listen(app, () => client.quit());
+    }
+    case 'express+@sess/memory':
+      return listen(sessExpressApp(sessExpress({ secret: SECRET })), async () => {});
+    case 'express+@sess/redis': {
+      const store = createRedisStore({ url: redisUrl });
+      return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => store.close!());
+    }
+    case 'express-session+connect-redis': {
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      const app = express();
+      app.use(
+        expressSession({
+          secret: SECRET,
+          resave: false,
+          saveUninitialized: false,
+          store: new ConnectRedisStore({ client }),
+        }),
+      );
+      app.post('/login', (req, res) => {
+        const data = req.session as unknown as Counted;
+        data.user = 'ann';
+        data.count = 0;
+        res.json({ user: data.user });
+      });
+      app.get('/read', (req, res) => {
+        res.json({ user: (req.session as unknown as Counted).user });
+      });
+      app.post('/write', (req, res) => {
+        const data = req.session as unknown as Counted;
+        data.count = (data.count ?? 0) + 1;
+        res.json({ count: data.count });
+      });
+      return listen(app, () => client.quit());
+    }
+    case 'koa': {
+      const app = new Koa();
+      app.use((ctx) => {
+        ctx.body = { user: 'ann' };
+      });
+      return listen(app.callback(), async () => {});
+    }
+    case 'koa+raw-get': {
+      const client = await floorClient(redisUrl);
+      const app = new Koa();
+      app.use(async (ctx) => {
+        ctx.body = { user: await client.get(FLOOR_KEY) };
+      });
+      return listen(app.callback(), () => client.quit());
+    }
+    case 'koa+@sess/redis': {
+      const store = createRedisStore({ url: redisUrl });
+      const app = new Koa();
+      app.use(sessKoa({ secret: SECRET, store }));
+      app.use(
+        koaRoutes({
+          login: async (ctx) => {
+            await ctx.session.set('user', 'ann');
+            await ctx.session.set('count', 0);
+            ctx.body = { user: 'ann' };
+          },
+          read: async (ctx) => {
+            ctx.body = { user: await ctx.session.get('user') };
+          },
+          write: async (ctx) => {
+            const count = (((await ctx.session.get('count')) as number | undefined) ?? 0) + 1;
+            await ctx.session.set('count', count);
+            ctx.body = { count };
+          },
+        }),
+      );
+      return listen(app.callback(), () => store.close!());
+    }
+    case 'koa-session+koa-redis': {
+      const store = redisStore({ url: redisUrl });
+      const app = new Koa();
+      app.keys = [SECRET];
+      app.use(koaSession({ store }, app));
+      const data = (ctx: Koa.Context) => (ctx as unknown as { session: Counted }).session;
+      app.use(
+        koaRoutes({
+          login: (ctx) => {
+            data(ctx).user = 'ann';
+            data(ctx).count = 0;
+            ctx.body = { user: 'ann' };
+          },
+          read: (ctx) => {
+            ctx.body = { user: data(ctx).user };
+          },
+          write: (ctx) => {
+            data(ctx).count = (data(ctx).count ?? 0) + 1;
+            ctx.body = { count: data(ctx).count };
+          },
+        }),
+      );
+      return listen(app.callback(), () => store.quit());
+    }
+  }
+}
+
+function sessExpressApp(middleware: ReturnType<typeof sessExpress>): Express {
+  const app = express();
+  app.use(middleware);
+  app.post('/login', async (req, res) => {
+    await req.session.set('user', 'ann');
+    await req.session.set('count', 0);
+    res.json({ user: 'ann' });
+  });
+  app.get('/read', async (req, res) => {
+    res.json({ user: await req.session.get('user') });
+  });
+  app.post('/write', async (req, res) => {
+    const count = (((await req.session.get('count')) as number | undefined) ?? 0) + 1;
+    await req.session.set('count', count);
+    res.json({ count });
+  });
+  return app;
+}
+
+type KoaHandler = (ctx: Koa.Context) => void | Promise<void>;
+
+/** The three routes without a router dependency; anything else is a 404. */
+function koaRoutes(handlers: { login: KoaHandler; read: KoaHandler; write: KoaHandler }): Koa.Middleware {
+  return function routes(ctx) {
+    if (ctx.method === 'POST' && ctx.path === '/login') return handlers.login(ctx);
+    if (ctx.method === 'GET' && ctx.path === '/read') return handlers.read(ctx);
+    if (ctx.method === 'POST' && ctx.path === '/write') return handlers.write(ctx);
+    ctx.status = 404;
+  };
+}
