@@ -9,6 +9,8 @@ import {
 } from '@sess/core';
 
 const PACKAGE = '@sess/express';
+/** Requests some `session()` middleware already opened a session for. */
+const opened = new WeakSet<IncomingMessage>();
 
 /**
  * Your session's shape. Augment it to type `req.session`:
@@ -64,14 +66,14 @@ export function session(
   const manager = toManager(options);
 
   function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
-    const request = req as IncomingMessage & { session?: RequestSession };
     // Mounted twice (app and router): one session per request.
-    if (request.session !== undefined) {
+    if (opened.has(req)) {
       next();
       return;
     }
+    opened.add(req);
     const session = manager.open(req.headers.cookie);
-    request.session = session;
+    (req as IncomingMessage & { session: RequestSession }).session = session;
     commitBeforeFirstByte(
       res,
       async (status) => applyCommitHeaders(await manager.commit(session, { status }), nodeHeaders(res)),
@@ -94,6 +96,8 @@ function toManager(
 }
 
 type HeldCall = 'writeHead' | 'write' | 'end';
+/** Headers that describe the handler's response, dropped when an error response replaces it. */
+const ABANDONED_HEADERS = ['Location', 'Content-Length', 'Content-Type', 'ETag'];
 
 /**
  * The commit point. Express has no hook after the handler, so the first call that
@@ -126,19 +130,18 @@ function commitBeforeFirstByte(
       if (state === 'open') {
         state = 'committing';
         const status = call === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
-        commit(status).then(
-          () => {
+        commit(status)
+          .then(() => {
             state = 'sent';
             for (const [heldCall, heldArgs] of held.splice(0)) replay(heldCall, heldArgs);
-          },
-          (error: unknown) => {
+          })
+          .catch((error: unknown) => {
             state = 'sent';
             held.length = 0;
             // The abandoned response must not leak into the error response.
-            for (const name of ['Location', 'Content-Length', 'Content-Type', 'ETag']) res.removeHeader(name);
+            if (!res.headersSent) for (const name of ABANDONED_HEADERS) res.removeHeader(name);
             fail(error);
-          },
-        );
+          });
       }
       return call === 'write' ? true : res;
     };

@@ -6,9 +6,12 @@ import {
   type SessionManager,
   type SessionManagerOptions,
 } from '@sess/core';
+import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
 
 const PACKAGE = '@sess/koa';
+/** Requests some `session()` middleware already opened a session for. */
+const opened = new WeakSet<IncomingMessage>();
 
 /**
  * Your session's shape. Augment it to type `ctx.session`:
@@ -66,11 +69,12 @@ export function session(
   const manager = toManager(options);
 
   async function sessionMiddleware(ctx: ParameterizedContext, next: Next): Promise<void> {
-    // Mounted twice (app and a sub-app): one session per request.
-    if (ctx.session !== undefined) {
+    // Mounted twice (app and a mounted sub-app): one session per request.
+    if (opened.has(ctx.req)) {
       await next();
       return;
     }
+    opened.add(ctx.req);
     const session = manager.open(ctx.req.headers.cookie);
     ctx.session = session;
     try {
