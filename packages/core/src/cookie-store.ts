@@ -80,9 +80,18 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
   const serializer = options.serializer ?? jsonSerializer;
   if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
   const sealOptions = { ...ironDefaults, encode: serializer.stringify, decode: serializer.parse };
-  // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded).
-  const opened = new Map<string, OpenedSeal | null>();
-  const remember = (sealed: string, value: OpenedSeal | null) => {
+  // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded). One cache per
+  // secret ring, since managers with different secrets may share this store.
+  const openedByRing = new WeakMap<SecretRing, Map<string, OpenedSeal | null>>();
+  const openedWith = (secrets: SecretRing) => {
+    let opened = openedByRing.get(secrets);
+    if (opened === undefined) {
+      opened = new Map();
+      openedByRing.set(secrets, opened);
+    }
+    return opened;
+  };
+  const remember = (opened: Map<string, OpenedSeal | null>, sealed: string, value: OpenedSeal | null) => {
     if (opened.size >= 1000) opened.delete(opened.keys().next().value!);
     opened.set(sealed, value);
   };
@@ -125,10 +134,11 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
         if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isChunkOf(n, name)) };
         sealed = parts.join('');
       }
+      const opened = openedWith(ctx.secrets);
       let hit = opened.get(sealed);
       if (hit === undefined) {
         hit = await open(sealed, ctx.secrets);
-        remember(sealed, hit);
+        remember(opened, sealed, hit);
       }
       if (hit === null) return { hadCookie: true };
       const record = serializer.parse(hit.recordText) as SessionRecord;
