@@ -1,0 +1,293 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDemo, StartDemo } from '../server';
+import { demoClient, STORE_MODES, testConfig } from './modes';
+
+export interface DemoContractOptions {
+  /** Starts the app in-process. */
+  start: StartDemo;
+  /** The app's folder: its `src/server.ts` is spawned the way `pnpm start` runs it. */
+  appDir: string;
+}
+
+/**
+ * The demos' HTTP contract over loopback fetch, in both store modes, plus the command
+ * line rules (the secret). Every demo runs this same suite.
+ */
+export function describeDemoContract(name: string, options: DemoContractOptions): void {
+  describe(`${name}: HTTP contract`, () => {
+    describe.each(STORE_MODES)('with the %s store', (mode) => {
+      let demo: RunningDemo;
+      beforeAll(async () => {
+        demo = await options.start(testConfig(mode), { clearStoreOnClose: true });
+      });
+      afterAll(async () => {
+        await demo?.close();
+      });
+      const client = () => demoClient(demo.url);
+
+      it('uses the store the environment asks for', () => {
+        expect(demo.storeMode).toBe(mode);
+      });
+
+      it('shows a visitor the sign-in form without storing anything or setting a cookie', async () => {
+        const visitor = client();
+        const response = await visitor.request('GET', '/');
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(response.headers.getSetCookie()).toEqual([]);
+        const html = await response.text();
+        expect(html).toContain('data-testid="signed-out"');
+        expect(html).toMatch(/<form method="post" action="\/login">/);
+      });
+
+      it('signs in from a form with a 303 to the page, which shows the user and the welcome flash once', async () => {
+        const browser = client();
+        const response = await browser.request('POST', '/login', { form: { user: 'alice' } });
+        expect(response.status).toBe(303);
+        expect(response.headers.get('location')).toBe('/');
+        expect(browser.jar.header()).toBeDefined();
+
+        const first = await browser.page();
+        expect(first).toContain('<strong data-testid="user">alice</strong>');
+        expect(first).toContain('data-testid="flash">Welcome, alice!</p>');
+        const second = await browser.page();
+        expect(second).toContain('<strong data-testid="user">alice</strong>');
+        expect(second).not.toContain('data-testid="flash"');
+      });
+
+      it('signs in from JSON with the new state as JSON', async () => {
+        const api = client();
+        const response = await api.request('POST', '/login', { json: { user: ' bob ' }, accept: 'json' });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await response.json()).toEqual({ user: 'bob', count: 0, data: { user: 'bob' } });
+        expect(await api.session()).toEqual({ user: 'bob', count: 0, data: { user: 'bob' } });
+      });
+
+      it('gives a new session id on sign-in, so a planted cookie is not signed in (fixation)', async () => {
+        const victim = client();
+        await victim.request('POST', '/count', { accept: 'json' });
+        const planted = victim.jar.get('sid')!;
+        await victim.login('carol');
+        expect(victim.jar.get('sid')).not.toBe(planted);
+
+        const attacker = client();
+        attacker.jar.set('sid', planted);
+        expect((await attacker.session()).user).toBeNull();
+      });
+
+      it('refuses an empty or overlong name: 400 for JSON, a flash message for forms', async () => {
+        const api = client();
+        const empty = await api.request('POST', '/login', { json: { user: '   ' }, accept: 'json' });
+        expect(empty.status).toBe(400);
+        expect(await empty.json()).toEqual({ error: expect.stringContaining('name') });
+        const long = await api.request('POST', '/login', { json: { user: 'x'.repeat(65) }, accept: 'json' });
+        expect(long.status).toBe(400);
+        const notAString = await api.request('POST', '/login', { json: { user: ['alice'] }, accept: 'json' });
+        expect(notAString.status).toBe(400);
+
+        const browser = client();
+        const form = await browser.request('POST', '/login', { form: { user: '' } });
+        expect(form.status).toBe(303);
+        const html = await browser.page();
+        expect(html).toContain('data-testid="signed-out"');
+        expect(html).toMatch(/data-testid="flash">Please give a name/);
+      });
+
+      it('counts per session, with a 303 for forms and the new count for JSON', async () => {
+        const browser = client();
+        expect((await browser.request('POST', '/count')).status).toBe(303);
+        expect((await browser.request('POST', '/count')).status).toBe(303);
+        const response = await browser.request('POST', '/count', { accept: 'json' });
+        expect(await response.json()).toMatchObject({ user: null, count: 3 });
+        expect(await browser.page()).toContain('<output data-testid="count">3</output>');
+        expect((await client().session()).count).toBe(0);
+      });
+
+      it('answers GET /api/session without modifying the session: no cookie, and a pending flash stays', async () => {
+        const browser = client();
+        await browser.request('POST', '/login', { form: { user: 'dana' } });
+        const read = await browser.request('GET', '/api/session');
+        expect(read.status).toBe(200);
+        expect(read.headers.getSetCookie()).toEqual([]);
+        expect(await read.json()).toEqual({ user: 'dana', count: 0, data: { user: 'dana' } });
+        expect(await browser.page()).toContain('Welcome, dana!');
+
+        const visitor = client();
+        const anonymous = await visitor.request('GET', '/api/session');
+        expect(await anonymous.json()).toEqual({ user: null, count: 0, data: {} });
+        expect(anonymous.headers.getSetCookie()).toEqual([]);
+      });
+
+      it('sets and removes any top-level key with PUT and DELETE /api/data/:key', async () => {
+        const api = client();
+        const put = await api.request('PUT', '/api/data/cart', { json: { items: [{ sku: 'a', qty: 2 }], note: 'ünïcødé' } });
+        expect(put.status).toBe(200);
+        expect((await put.json()).data).toEqual({ cart: { items: [{ sku: 'a', qty: 2 }], note: 'ünïcødé' } });
+        await api.request('PUT', '/api/data/theme', { json: 'dark' });
+        await api.request('PUT', '/api/data/zero', { json: 0 });
+        await api.request('PUT', '/api/data/nothing', { json: null });
+        expect((await api.session()).data).toEqual({ cart: { items: [{ sku: 'a', qty: 2 }], note: 'ünïcødé' }, theme: 'dark', zero: 0, nothing: null });
+
+        const removed = await api.request('DELETE', '/api/data/cart');
+        expect(removed.status).toBe(200);
+        expect((await api.session()).data).toEqual({ theme: 'dark', zero: 0, nothing: null });
+      });
+
+      it('refuses reserved or unsafe keys and a missing body with a 400', async () => {
+        const api = client();
+        for (const key of ['__proto__', '__flash', 'constructor', 'user', 'count', 'a%20b', 'x'.repeat(65)]) {
+          const response = await api.request('PUT', `/api/data/${key}`, { json: { admin: true } });
+          expect(response.status, key).toBe(400);
+          expect(await response.json(), key).toEqual({ error: expect.any(String) });
+        }
+        const noBody = await api.request('PUT', '/api/data/theme');
+        expect(noBody.status).toBe(400);
+        const badJson = await fetch(new URL('/api/data/theme', demo.url), {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: '{"broken":',
+        });
+        expect(badJson.status).toBe(400);
+        expect((await api.session()).data).toEqual({});
+      });
+
+      it('destroys the session on logout: the old cookie no longer signs anyone in', async () => {
+        const browser = client();
+        await browser.login('erin');
+        const before = browser.jar.get('sid')!;
+        const response = await browser.request('POST', '/logout');
+        expect(response.status).toBe(303);
+        expect((await browser.session()).user).toBeNull();
+
+        const replay = client();
+        replay.jar.set('sid', before);
+        expect((await replay.session()).user).toBeNull();
+        expect(await browser.page()).toContain('You are signed out.');
+      });
+
+      it('revokes every session of the user, and only that user, on logout-all', async () => {
+        const laptop = client();
+        const phone = client();
+        const stranger = client();
+        await laptop.login('frank');
+        await phone.login('frank');
+        await stranger.login('grace');
+        expect(await laptop.page()).toMatch(/Your active sessions \(2\)/);
+
+        const response = await laptop.request('POST', '/logout-all', { accept: 'json' });
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ user: null, count: 0, data: {}, revoked: 2 });
+        expect((await laptop.session()).user).toBeNull();
+        expect((await phone.session()).user).toBeNull();
+        expect((await stranger.session()).user).toBe('grace');
+      });
+
+      it('treats a tampered or garbage cookie as signed out, not as an error', async () => {
+        const browser = client();
+        await browser.login('heidi');
+        const value = browser.jar.get('sid')!;
+        const middle = Math.floor(value.length / 2);
+        browser.jar.set('sid', value.slice(0, middle) + (value[middle] === 'A' ? 'B' : 'A') + value.slice(middle + 1));
+        const page = await browser.request('GET', '/');
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('data-testid="signed-out"');
+
+        for (const garbage of ['not-a-session', '', '%%%', 'a'.repeat(4000)]) {
+          const other = client();
+          other.jar.set('sid', garbage);
+          const response = await other.request('GET', '/');
+          expect(response.status, garbage).toBe(200);
+        }
+      });
+
+      it('escapes user input in the page', async () => {
+        const browser = client();
+        await browser.login('<img src=x onerror=alert(1)>"\'&');
+        const html = await browser.page();
+        expect(html).not.toContain('<img src=x');
+        expect(html).toContain('<strong data-testid="user">&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;</strong>');
+      });
+
+      it('answers 404 to an unknown route', async () => {
+        const response = await client().request('GET', '/nope', { accept: 'json' });
+        expect(response.status).toBe(404);
+      });
+    });
+  });
+
+  describe(`${name}: command line`, () => {
+    it('refuses to start in production without SESSION_SECRET, with exit code 1 and a clear message', async () => {
+      const run = await runServer(options.appDir, { NODE_ENV: 'production', SESSION_SECRET: '', PORT: '0' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('SESSION_SECRET is required when NODE_ENV=production');
+    }, 20_000);
+
+    it('starts in development without SESSION_SECRET, warning that sessions will not survive a restart', async () => {
+      const run = await runServer(options.appDir, { NODE_ENV: 'development', SESSION_SECRET: '', PORT: '0' }, async (stdout) => {
+        const url = /open (http:\/\/\S+)/.exec(stdout)?.[1];
+        if (url === undefined) return false;
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain('data-testid="login"');
+        return true;
+      });
+      expect(run.stderr).toContain('Sessions will not survive a restart');
+      expect(run.stdout).toMatch(/sessions: memory/);
+      expect(run.stdout).toMatch(/Koa demo: pnpm --filter @sess\/koa-demo start|Express demo: pnpm demo/);
+    }, 20_000);
+  });
+}
+
+/**
+ * Runs `tsx src/server.ts` in the app's folder, as `pnpm start` does. With `whenReady`,
+ * calls it on each stdout chunk until it returns true, then stops the server.
+ */
+async function runServer(
+  appDir: string,
+  env: Record<string, string>,
+  whenReady?: (stdout: string) => Promise<boolean>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child: ChildProcess = spawn(join(appDir, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+    cwd: appDir,
+    env: { ...process.env, REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  let checking = Promise.resolve();
+  let failure: unknown;
+  const stop = () => {
+    // The group: the .bin wrapper and the node process under it.
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+  };
+  const timer = setTimeout(stop, 15_000);
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  let ready = whenReady === undefined;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    checking = checking
+      .then(async () => {
+        if (ready || whenReady === undefined) return;
+        if (await whenReady(stdout)) {
+          ready = true;
+          stop();
+        }
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+        stop();
+      });
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  clearTimeout(timer);
+  await checking;
+  if (failure !== undefined) throw failure;
+  if (!ready) throw new Error(`the server never became ready.\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,3 @@
+/** The demos' shared test suites; vitest-only, kept out of the runtime entry. */
+export { type DemoContractOptions, describeDemoContract } from './contract';
+export { CookieJar, type DemoClient, demoClient, STORE_MODES, TEST_REDIS_URL, testConfig } from './modes';

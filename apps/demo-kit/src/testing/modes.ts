@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { DemoConfig } from '../config';
+import type { StoreMode } from '../store';
+
+/** The Redis every machine runs (CI included); `REDIS_URL` points elsewhere. */
+export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** The store modes every demo suite runs in. Redis is never skipped: a missing server fails. */
+export const STORE_MODES: readonly StoreMode[] = ['memory', 'redis'];
+
+/** A config for an in-process demo on a free loopback port; Redis keys under a prefix unique to this run. */
+export function testConfig(mode: StoreMode): DemoConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    secret: 'demo-test-secret-that-is-long-enough-0123456789',
+    secretGenerated: false,
+    redisUrl: mode === 'redis' ? TEST_REDIS_URL : undefined,
+    redisPrefix: `sess:demo-test:${randomUUID()}:`,
+    production: false,
+  };
+}
+
+/** A minimal cookie jar for fetch: one client of the demo. */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+
+  /** The Cookie header to send, or `undefined` when empty. */
+  header(): string | undefined {
+    if (this.#cookies.size === 0) return undefined;
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  get(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
+  set(name: string, value: string): void {
+    this.#cookies.set(name, value);
+  }
+
+  /** Takes in a response's Set-Cookie headers, honouring deletions (Max-Age=0 or a past Expires). */
+  update(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const separator = pair.indexOf('=');
+      const name = pair.slice(0, separator).trim();
+      const value = pair.slice(separator + 1).trim();
+      const deleted = attributes.some((attribute) => {
+        const [key = '', attributeValue = ''] = attribute.split('=').map((part) => part.trim());
+        if (key.toLowerCase() === 'max-age') return Number(attributeValue) <= 0;
+        if (key.toLowerCase() === 'expires') return Date.parse(attributeValue) <= Date.now();
+        return false;
+      });
+      if (deleted || value === '') this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+  }
+}
+
+/** One fetch-based client: keeps its cookies, never follows redirects (the tests check them). */
+export function demoClient(baseUrl: string, jar = new CookieJar()) {
+  async function request(method: string, path: string, options: { json?: unknown; form?: Record<string, string>; accept?: 'json' | 'html' } = {}) {
+    const headers = new Headers();
+    const cookie = jar.header();
+    if (cookie !== undefined) headers.set('cookie', cookie);
+    if (options.accept === 'json') headers.set('accept', 'application/json');
+    if (options.accept === 'html') headers.set('accept', 'text/html');
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      body = new URLSearchParams(options.form).toString();
+    }
+    const response = await fetch(new URL(path, baseUrl), { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    jar.update(response);
+    return response;
+  }
+  return {
+    jar,
+    request,
+    /** `GET /api/session`, parsed. */
+    async session(): Promise<{ user: string | null; count: number; data: Record<string, unknown> }> {
+      const response = await request('GET', '/api/session');
+      if (response.status !== 200) throw new Error(`GET /api/session answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { user: string | null; count: number; data: Record<string, unknown> };
+    },
+    /** `GET /`, the HTML. */
+    async page(): Promise<string> {
+      const response = await request('GET', '/');
+      if (response.status !== 200) throw new Error(`GET / answered ${response.status}`);
+      return response.text();
+    },
+    /** Signs in through the JSON API. */
+    async login(user: string) {
+      const response = await request('POST', '/login', { json: { user }, accept: 'json' });
+      if (response.status !== 200) throw new Error(`POST /login answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { user: string | null; count: number; data: Record<string, unknown> };
+    },
+  };
+}
+
+export type DemoClient = ReturnType<typeof demoClient>;

@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { describeDemoContract } from '@sess/demo-kit/testing';
+import { start } from './app';
+
+describeDemoContract('Koa demo', { start, appDir: fileURLToPath(new URL('..', import.meta.url)) });
