@@ -102,7 +102,6 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
   };
 
   const open = async (sealed: string, secrets: SecretRing): Promise<OpenedSeal | null> => {
-    if (!hasCanonicalSealMac(sealed)) return null;
     try {
       const payload = (await unseal(sealed, secrets.byId, sealOptions)) as { id?: unknown; record?: unknown };
       if (!isSessionIdShape(payload.id) || !isRecord(payload.record)) return null;
@@ -134,6 +133,8 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
         if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isChunkOf(n, name)) };
         sealed = parts.join('');
       }
+      // Junk is refused without crypto and not remembered, so it cannot crowd out real seals.
+      if (!sealed.startsWith('Fe26.2*') || !hasCanonicalSealMac(sealed)) return { hadCookie: true };
       const opened = openedWith(ctx.secrets);
       let hit = opened.get(sealed);
       if (hit === undefined) {
