@@ -28,9 +28,11 @@ export {
   applyCommitHeaders,
   createSessionManager,
   type HeaderAccess,
+  isSessionManager,
   privateCacheControl,
   type SessionManager,
   type SessionManagerOptions,
+  toSessionManager,
 } from './manager';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';

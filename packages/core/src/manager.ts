@@ -121,6 +121,31 @@ export function createSessionManager<
   };
 }
 
+/** Shape check instead of `instanceof`: holds across two copies of the package. */
+export function isSessionManager(value: unknown): value is SessionManager<object, object> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SessionManager).open === 'function' &&
+    typeof (value as SessionManager).commit === 'function'
+  );
+}
+
+/**
+ * What every adapter's factory does with its argument: use a manager it is given
+ * (so an app can share one for admin work), or create one from options.
+ */
+export function toSessionManager<Data extends object, Flash extends object>(
+  options: SessionManagerOptions | SessionManager<Data, Flash>,
+  packageName: string,
+): SessionManager<Data, Flash> {
+  if (typeof options !== 'object' || options === null) {
+    invalidOption(packageName, 'options', 'session manager options or a SessionManager', options);
+  }
+  if (isSessionManager(options)) return options as SessionManager<Data, Flash>;
+  return createSessionManager<Data, Flash>(options);
+}
+
 /** Writes a commit result onto response headers; the one place adapters share for it. */
 export interface HeaderAccess {
   get(name: string): string | null | undefined;

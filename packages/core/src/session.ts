@@ -347,45 +347,61 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
     meta.expiresAtMs = expiresAtOf(meta, ctx.policy);
 
     const cookies: OutgoingCookie[] = [];
-    const writes: Promise<unknown>[] = [];
     if (ctx.cookieStore !== undefined) {
       if (save || touch || shouldSetCookie(facts)) {
         const record = { ...meta, data: this.#data };
-        cookies.push(...(await ctx.cookieStore.write(this.#cookieHeader, { id: this.#id, record, maxAgeSeconds: this.#cookieMaxAge(meta, now) }, ctx)));
-      } else if (shouldClearCookie(facts) || (shouldDestroy(facts) && !save)) {
+        const maxAgeSeconds = this.#cookieMaxAge(meta, now);
+        cookies.push(...(await ctx.cookieStore.write(this.#cookieHeader, { id: this.#id, record, maxAgeSeconds }, ctx)));
+      } else if (shouldClearCookie(facts) || shouldDestroy(facts)) {
         cookies.push(...ctx.cookieStore.clear(this.#cookieHeader, ctx));
       }
     } else {
-      const store = ctx.store!;
-      const key = this.#key;
-      if (save) {
-        if (facts.isNew || facts.regenerated || store.update === undefined) {
-          const record: SessionRecord = { ...meta, data: this.#data };
-          writes.push(callStore(ctx, 'set', () => store.set(key, record)));
-        } else {
-          writes.push(callStore(ctx, 'update', () => store.update!(key, { set, removed, meta })));
-        }
-      } else if (touch) {
-        writes.push(
-          store.touch === undefined
-            ? callStore(ctx, 'set', () => store.set(key, { ...meta, data: this.#data }))
-            : callStore(ctx, 'touch', () => store.touch!(key, meta)),
-        );
-      }
-      if (shouldDestroy(facts)) {
-        const dropKey = this.#recordToDrop!;
-        writes.push(callStore(ctx, 'destroy', () => store.destroy(dropKey)));
-      }
+      // Every write and the cookie encoding start together and are awaited together:
+      // one round trip of latency, and no rejection is left without a handler.
+      const pending: Promise<unknown>[] = this.#storeWrites(facts, save, touch, meta, set, removed);
       if (shouldSetCookie(facts)) {
-        cookies.push(outgoingCookie(ctx.cookie, await ctx.codec!.encode(this.#id), this.#cookieMaxAge(meta, now)));
+        const maxAgeSeconds = this.#cookieMaxAge(meta, now);
+        pending.push(ctx.codec!.encode(this.#id).then((value) => cookies.push(outgoingCookie(ctx.cookie, value, maxAgeSeconds))));
       } else if (shouldClearCookie(facts)) {
         cookies.push(clearingCookie(ctx.cookie));
       }
+      await Promise.all(pending);
     }
-    // Writes run together (one round trip of latency); any failure rejects the commit.
-    await Promise.all(writes);
     if (save || touch) this.#meta = meta;
     return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: cookies.length > 0 };
+  }
+
+  #storeWrites(
+    facts: CommitFacts,
+    save: boolean,
+    touch: boolean,
+    meta: SessionMeta,
+    set: SessionData,
+    removed: string[],
+  ): Promise<unknown>[] {
+    const ctx = this.#ctx;
+    const store = ctx.store!;
+    const key = this.#key;
+    const writes: Promise<unknown>[] = [];
+    if (save) {
+      if (facts.isNew || facts.regenerated || store.update === undefined) {
+        const record: SessionRecord = { ...meta, data: this.#data };
+        writes.push(callStore(ctx, 'set', () => store.set(key, record)));
+      } else {
+        writes.push(callStore(ctx, 'update', () => store.update!(key, { set, removed, meta })));
+      }
+    } else if (touch) {
+      writes.push(
+        store.touch === undefined
+          ? callStore(ctx, 'set', () => store.set(key, { ...meta, data: this.#data }))
+          : callStore(ctx, 'touch', () => store.touch!(key, meta)),
+      );
+    }
+    if (shouldDestroy(facts)) {
+      const dropKey = this.#recordToDrop!;
+      writes.push(callStore(ctx, 'destroy', () => store.destroy(dropKey)));
+    }
+    return writes;
   }
 
   #cookieMaxAge(meta: SessionMeta, nowMs: number): number | undefined {

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   applyCommitHeaders,
-  createSessionManager,
-  invalidOption,
   type Session,
   type SessionManager,
   type SessionManagerOptions,
+  toSessionManager,
 } from '@sess/core';
 
 const PACKAGE = '@sess/express';
@@ -63,7 +62,7 @@ export interface SessionMiddleware {
 export function session(
   options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
 ): SessionMiddleware {
-  const manager = toManager(options);
+  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
 
   function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     // Mounted twice (app and router): one session per request.
@@ -83,16 +82,6 @@ export function session(
   }
 
   return Object.assign(sessionMiddleware, { manager });
-}
-
-function toManager(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
-): SessionManager<AppSessionData, AppFlashData> {
-  if (typeof options !== 'object' || options === null) {
-    invalidOption(PACKAGE, 'options', 'session manager options or a SessionManager', options);
-  }
-  if ('open' in options && 'commit' in options) return options;
-  return createSessionManager<AppSessionData, AppFlashData>(options as SessionManagerOptions);
 }
 
 type HeldCall = 'writeHead' | 'write' | 'end';

@@ -1,10 +1,9 @@
 import {
   applyCommitHeaders,
-  createSessionManager,
-  invalidOption,
   type Session,
   type SessionManager,
   type SessionManagerOptions,
+  toSessionManager,
 } from '@sess/core';
 import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
@@ -66,7 +65,7 @@ export interface SessionMiddleware {
 export function session(
   options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
 ): SessionMiddleware {
-  const manager = toManager(options);
+  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
 
   async function sessionMiddleware(ctx: ParameterizedContext, next: Next): Promise<void> {
     // Mounted twice (app and a mounted sub-app): one session per request.
@@ -97,16 +96,6 @@ export function session(
   }
 
   return Object.assign(sessionMiddleware, { manager });
-}
-
-function toManager(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
-): SessionManager<AppSessionData, AppFlashData> {
-  if (typeof options !== 'object' || options === null) {
-    invalidOption(PACKAGE, 'options', 'session manager options or a SessionManager', options);
-  }
-  if ('open' in options && 'commit' in options) return options;
-  return createSessionManager<AppSessionData, AppFlashData>(options as SessionManagerOptions);
 }
 
 /** The status Koa will answer a thrown error with. */
