@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DemoConfigError, loadDemoConfig } from './config';
+
+const SECRET = 'a-configured-secret-of-at-least-32-chars';
+
+function load(env: Record<string, string | undefined>, defaultPort?: number) {
+  const warnings: string[] = [];
+  const config = loadDemoConfig(env, { defaultPort, warn: (message) => warnings.push(message) });
+  return { config, warnings };
+}
+
+describe('loadDemoConfig', () => {
+  it('generates a random 32-byte secret outside production, and warns that sessions will not survive a restart', () => {
+    const first = load({});
+    const second = load({ NODE_ENV: 'development', SESSION_SECRET: '' });
+    expect(first.config.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(first.config.secret, 'base64url')).toHaveLength(32);
+    expect(second.config.secret).not.toBe(first.config.secret);
+    expect(first.config.secretGenerated).toBe(true);
+    expect(first.warnings).toHaveLength(1);
+    expect(first.warnings[0]).toMatch(/SESSION_SECRET is not set.*will not survive a restart/);
+  });
+
+  it('refuses to start in production without SESSION_SECRET, saying how to make one', () => {
+    expect(() => load({ NODE_ENV: 'production' })).toThrow(DemoConfigError);
+    expect(() => load({ NODE_ENV: 'production', SESSION_SECRET: '' })).toThrow(/SESSION_SECRET is required when NODE_ENV=production.*randomBytes/);
+  });
+
+  it('uses SESSION_SECRET silently when it is set, in production too', () => {
+    const { config, warnings } = load({ NODE_ENV: 'production', SESSION_SECRET: SECRET });
+    expect(config).toMatchObject({ secret: SECRET, secretGenerated: false, production: true });
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a SESSION_SECRET shorter than 32 characters', () => {
+    expect(() => load({ SESSION_SECRET: 'short' })).toThrow(/at least 32 characters long \(got 5\)/);
+  });
+
+  it('reads PORT, falling back to the default port, and refuses anything but a port number', () => {
+    expect(load({ SESSION_SECRET: SECRET }).config.port).toBe(3000);
+    expect(load({ SESSION_SECRET: SECRET }, 3001).config.port).toBe(3001);
+    expect(load({ SESSION_SECRET: SECRET, PORT: '0' }).config.port).toBe(0);
+    expect(load({ SESSION_SECRET: SECRET, PORT: ' 8080 ' }).config.port).toBe(8080);
+    for (const PORT of ['http', '-1', '65536', '80.5']) {
+      expect(() => load({ SESSION_SECRET: SECRET, PORT }), PORT).toThrow(/PORT must be a port number/);
+    }
+  });
+
+  it('chooses Redis only when REDIS_URL is set to a redis:// or rediss:// URL', () => {
+    expect(load({ SESSION_SECRET: SECRET }).config.redisUrl).toBeUndefined();
+    expect(load({ SESSION_SECRET: SECRET, REDIS_URL: ' ' }).config.redisUrl).toBeUndefined();
+    expect(load({ SESSION_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' }).config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(load({ SESSION_SECRET: SECRET, REDIS_URL: 'rediss://cache:6380/1' }).config.redisUrl).toBe('rediss://cache:6380/1');
+    expect(() => load({ SESSION_SECRET: SECRET, REDIS_URL: '127.0.0.1:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
+  });
+
+  it('listens on loopback unless HOST says otherwise, with Redis keys under sess:demo: unless REDIS_PREFIX says otherwise', () => {
+    expect(load({ SESSION_SECRET: SECRET }).config).toMatchObject({ host: '127.0.0.1', redisPrefix: 'sess:demo:' });
+    expect(load({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', REDIS_PREFIX: 'app:' }).config).toMatchObject({ host: '0.0.0.0', redisPrefix: 'app:' });
+  });
+});
