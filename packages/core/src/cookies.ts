@@ -56,6 +56,13 @@ export function resolveCookie(options: CookieOptions | undefined, packageName: s
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
     invalidOption(packageName, 'cookie.sameSite', "'lax', 'strict' or 'none'", sameSite);
   }
+  // A string from an env var ('false') would otherwise be truthy and silently flip the attribute.
+  for (const flag of ['secure', 'httpOnly', 'partitioned'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') invalidOption(packageName, `cookie.${flag}`, 'a boolean', o[flag]);
+  }
+  if (o.domain !== undefined && (typeof o.domain !== 'string' || o.domain === '')) {
+    invalidOption(packageName, 'cookie.domain', 'a non-empty string', o.domain);
+  }
   const secure = o.secure ?? isProduction();
   const path = o.path ?? '/';
   if (typeof path !== 'string' || !path.startsWith('/')) invalidOption(packageName, 'cookie.path', "a path starting with '/'", path);
