@@ -111,6 +111,10 @@ describe('resolveCookie', () => {
       [{ path: 'app' }, /`cookie\.path`/],
       [{ path: '' }, /`cookie\.path`/],
       [{ priority: 'urgent' as 'high' }, /`cookie\.priority`/],
+      [{ secure: 'false' as unknown as boolean }, /`cookie\.secure` must be a boolean \(got "false"\)/],
+      [{ httpOnly: 0 as unknown as boolean }, /`cookie\.httpOnly` must be a boolean/],
+      [{ partitioned: 'yes' as unknown as boolean }, /`cookie\.partitioned` must be a boolean/],
+      [{ domain: '' }, /`cookie\.domain` must be a non-empty string/],
     ];
     for (const [options, message] of refusals) {
       expect(() => resolveCookie(options, PACKAGE), JSON.stringify(options)).toThrow(TypeError);
