@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSessionManager, type SessionManagerOptions } from './manager';
 import { createMemoryStore } from './memory-store';
-import { FLASH_KEY } from './session';
+import { FLASH_KEY, type RequestOutcome } from './session';
 import type { SessionPatch, SessionRecord, SessionStore } from './store';
 
 const secret = 'session-secret-session-secret-session-secret';
@@ -34,7 +34,7 @@ function setup(options: Partial<SessionManagerOptions> = {}) {
   const manager = createSessionManager<Data, Flash>({ secret, ...options, store: recording.store });
   let cookie: string | undefined;
   /** One request carrying the last cookie the server set (or cleared). */
-  const request = async <T>(handler: (session: ReturnType<typeof manager.open>) => Promise<T>, outcome = OK) => {
+  const request = async <T>(handler: (session: ReturnType<typeof manager.open>) => Promise<T>, outcome: RequestOutcome = OK) => {
     const session = manager.open(cookie);
     const value = await handler(session);
     const result = await manager.commit(session, outcome);
@@ -277,7 +277,7 @@ describe('Session', () => {
       });
       const before = cookie();
       await request((s) => s.regenerate(), { status: 500 });
-      await request((s) => s.destroy(), { status: 200, threw: true } as typeof OK);
+      await request((s) => s.destroy(), { status: 200, threw: true });
       expect(cookie()).toBe(before);
       expect((await store.get(first.value))?.data).toEqual({ user: 'ann' });
     });
