@@ -22,6 +22,8 @@ export interface CommitFacts {
   touchDue: boolean;
   /** The session cookie is persistent (remember-me) and so carries a Max-Age. */
   persistent: boolean;
+  /** `rememberMe()` switched the cookie between persistent and browser-session. */
+  persistenceChanged?: boolean;
   /** The request carried our cookie. */
   hadCookie: boolean;
   /** The incoming cookie was sealed with an older secret. */
@@ -48,7 +50,7 @@ export function shouldDestroy(f: CommitFacts): boolean {
  * session, a persistent cookie whose Max-Age moves, or a re-seal after rotation.
  */
 export function shouldSetCookie(f: CommitFacts): boolean {
-  if (shouldSave(f)) return f.isNew || f.regenerated || f.persistent || f.staleCookie;
+  if (shouldSave(f)) return f.isNew || f.regenerated || f.persistent || f.persistenceChanged === true || f.staleCookie;
   if (shouldTouch(f)) return f.persistent || f.staleCookie;
   return !f.failed && !f.isNew && !f.empty && f.staleCookie;
 }

@@ -107,11 +107,11 @@ export function createSessionManager<
     store,
     open: (cookieHeader) => new Session<Data, Flash>(ctx, cookieHeader),
     commit: (session, outcome) => session[commitSymbol](outcome),
-    listUserSessions: (userId) => {
+    listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');
       return callStore(ctx, 'listByUser', () => s.listByUser!(userId));
     },
-    revokeUserSessions: (userId) => {
+    revokeUserSessions: async (userId) => {
       const s = requireServerStore('destroyByUser');
       return callStore(ctx, 'destroyByUser', () => s.destroyByUser!(userId));
     },

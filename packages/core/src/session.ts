@@ -91,6 +91,7 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
   #snapshots = new Map<string, string>();
   #watchAll = false;
   #metaChanged = false;
+  #persistenceChanged = false;
   #touchForced = false;
   #regenerated = false;
   #recordToDrop: string | undefined;
@@ -115,11 +116,12 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
   async get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined> {
     await this.load();
     this.#watch(key);
-    return this.#data[key] as Data[K] | undefined;
+    return (Object.hasOwn(this.#data, key) ? this.#data[key] : undefined) as Data[K] | undefined;
   }
 
   /** Sets a top-level key. `undefined` removes it. */
   async set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
+    if (key === '__proto__') throw new TypeError('@sess/core: "__proto__" cannot be a session key.');
     await this.load();
     this.#watch(key);
     if (value === undefined) delete this.#data[key];
@@ -160,7 +162,9 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
   /** Reads a flash value once: it is gone afterwards. */
   async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
     await this.load();
-    const flashes = this.#data[FLASH_KEY] as Record<string, unknown> | undefined;
+    const flashes = (Object.hasOwn(this.#data, FLASH_KEY) ? this.#data[FLASH_KEY] : undefined) as
+      | Record<string, unknown>
+      | undefined;
     if (flashes === undefined || !Object.hasOwn(flashes, key)) return undefined;
     this.#watch(FLASH_KEY);
     const { [key]: value, ...rest } = flashes;
@@ -208,6 +212,8 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
     if (this.#meta.persistent === enabled) return;
     this.#meta = { ...this.#meta, persistent: enabled };
     this.#metaChanged = true;
+    // The browser must learn the cookie's new lifetime (Max-Age, or none).
+    this.#persistenceChanged = !this.#persistenceChanged;
   }
 
   /** Indexes the session under a user, for listing and revoking all of a user's sessions. */
@@ -307,6 +313,7 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
     this.#snapshots = new Map();
     this.#watchAll = false;
     this.#metaChanged = false;
+    this.#persistenceChanged = false;
   }
 
   /** Persists what changed and says what to send. Runs once; later calls send nothing. */
@@ -332,6 +339,7 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
       hasRecordToDrop: this.#recordToDrop !== undefined,
       touchDue: this.#stored && (this.#touchForced || isTouchDue(this.#meta, ctx.policy, now)),
       persistent: this.#meta.persistent,
+      persistenceChanged: this.#persistenceChanged,
       hadCookie: this.#hadCookie,
       staleCookie: this.#staleCookie,
     };
