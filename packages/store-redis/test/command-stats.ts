@@ -23,7 +23,10 @@ export interface CommandStats {
 
 export async function commandStats(port: number): Promise<CommandStats> {
   const admin = new Redis({ port, host: '127.0.0.1' });
-  const monitor = await new Redis({ port, host: '127.0.0.1' }).monitor();
+  // monitor() opens a connection of its own; the one it was called on is closed at once.
+  const base = new Redis({ port, host: '127.0.0.1' });
+  const monitor = await base.monitor();
+  await base.quit();
   let counts: CommandCounts = { sent: {}, inScripts: 0 };
   const waiting = new Map<string, () => void>();
 
