@@ -219,6 +219,13 @@ export function errorReply(error: unknown, json: boolean): DemoReply {
   return { kind: 'html', status, body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>` };
 }
 
+/** Logs a server-side failure: one line for a store outage (expected, transient), the whole error for a bug. */
+export function logServerError(error: unknown, method: string, path: string): void {
+  const status = errorStatus(error);
+  if (status === 503) console.error(`${method} ${path}: 503, ${error instanceof Error ? error.message : String(error)}`);
+  else if (status >= 500) console.error(`${method} ${path}: ${status}`, error);
+}
+
 /** The HTTP status an error stands for: its own 4xx/5xx `status`, else 500. */
 export function errorStatus(error: unknown): number {
   const status = typeof error === 'object' && error !== null ? (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode : undefined;

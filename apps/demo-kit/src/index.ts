@@ -10,6 +10,7 @@ export {
   type DemoSessionData,
   errorReply,
   errorStatus,
+  logServerError,
   type SessionView,
   sessionView,
   wantsJson,

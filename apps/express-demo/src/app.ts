@@ -6,7 +6,7 @@ import {
   type DemoReply,
   type DemoSessionData,
   errorReply,
-  errorStatus,
+  logServerError,
   listen,
   type StartDemo,
   type StoreMode,
@@ -49,7 +49,7 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
   // Express 5 forwards rejected handlers here; a failing session commit arrives here too (503).
   const errors: ErrorRequestHandler = (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    if (errorStatus(error) >= 500) console.error(error);
+    logServerError(error, req.method, req.path);
     send(res, errorReply(error, wantsJson(req.get('accept'))));
   };
   app.use(errors);

@@ -9,7 +9,7 @@ import {
   type DemoRequest,
   type DemoSessionData,
   errorReply,
-  errorStatus,
+  logServerError,
   listen,
   type StartDemo,
   type StoreMode,
@@ -37,7 +37,7 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
     try {
       await next();
     } catch (error) {
-      if (errorStatus(error) >= 500) console.error(error);
+      logServerError(error, ctx.method, ctx.path);
       send(ctx, errorReply(error, wantsJson(ctx.get('accept'))));
     }
   });

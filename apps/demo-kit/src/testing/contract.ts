@@ -218,6 +218,27 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
     });
   });
 
+  describe(`${name}: store outage`, () => {
+    it('answers 503 with a readable message and sets no cookie when Redis is unreachable', async () => {
+      // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
+      const demo = await options.start({ ...testConfig('redis'), redisUrl: 'redis://127.0.0.1:1' });
+      try {
+        const browser = demoClient(demo.url);
+        const [page, api] = await Promise.all([
+          browser.request('POST', '/login', { form: { user: 'ivan' } }),
+          demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
+        ]);
+        expect(page.status).toBe(503);
+        expect(await page.text()).toContain('The session store is unavailable');
+        expect(page.headers.getSetCookie()).toEqual([]);
+        expect(api.status).toBe(503);
+        expect(await api.json()).toEqual({ error: 'The session store is unavailable; try again shortly.' });
+      } finally {
+        await demo.close();
+      }
+    }, 20_000);
+  });
+
   describe(`${name}: command line`, () => {
     it('refuses to start in production without SESSION_SECRET, with exit code 1 and a clear message', async () => {
       const run = await runServer(options.appDir, { NODE_ENV: 'production', SESSION_SECRET: '', PORT: '0' });
