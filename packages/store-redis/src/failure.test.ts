@@ -73,6 +73,12 @@ describe('when Redis is unreachable', () => {
     const given = await failure(() => request(viaGiven, committedViaGiven.cookieHeader, (s) => s.set('late', true)));
     expect(given.error).toMatchObject({ name: 'SessionStoreError', operation: 'get', timedOut: true });
     expect(given.elapsedMs).toBeLessThan(500 + SLACK_MS);
+    // Many calls during an outage share one wait for the reconnect (no listener pile-up).
+    const readyListenersBefore = givenClient.listenerCount('ready');
+    const calls = Array.from({ length: 30 }, () => failure(() => givenStore.get('any')));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(givenClient.listenerCount('ready') - readyListenersBefore).toBeLessThanOrEqual(1);
+    for (const call of await Promise.all(calls)) expect(call.error).toMatchObject({ timedOut: true });
     const write = await failure(() => givenStore.set('some-key', { createdAtMs: 0, lastActiveAtMs: 0, expiresAtMs: Date.now() + 60_000, persistent: false, data: { late: true } }));
     expect(write.error).toMatchObject({ name: 'SessionStoreError', operation: 'set', timedOut: true });
 

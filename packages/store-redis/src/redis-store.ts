@@ -158,6 +158,35 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const sessionKey = (key: string) => `${prefix}${key}`;
   const userIndexKey = (userId: string) => `${prefix}user:{${userId}}`;
 
+  let waitingForReady: Promise<void> | undefined;
+  /** One shared wait (one pair of listeners) however many calls arrive during an outage. */
+  function whenReady(): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    if (client.status === 'end') return Promise.reject(new Error('the Redis client was closed.'));
+    if (waitingForReady === undefined) {
+      waitingForReady = new Promise<void>((resolve, reject) => {
+        const settle = () => {
+          client.off('ready', onReady);
+          client.off('end', onEnd);
+          waitingForReady = undefined;
+        };
+        const onReady = () => {
+          settle();
+          resolve();
+        };
+        const onEnd = () => {
+          settle();
+          reject(new Error('the Redis client was closed.'));
+        };
+        client.on('ready', onReady);
+        client.on('end', onEnd);
+        if (client.status === 'wait') client.connect().catch(() => {}); // lazyConnect clients
+      });
+      waitingForReady.catch(() => {}); // rejected only when the client is closed, to waiting calls
+    }
+    return waitingForReady;
+  }
+
   /**
    * Runs one store call under the time bound. Nothing is sent while the client is not
    * ready, so no command waits in an offline queue to be replayed after its caller
@@ -166,11 +195,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   async function bounded<T>(operation: SessionStoreOperation, task: () => Promise<T>): Promise<T> {
     let abandoned = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopWaiting: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         abandoned = true;
-        stopWaiting?.();
         reject(
           new SessionStoreError(operation, `${PACKAGE}: Redis did not answer within ${operationTimeoutMs} ms (client status: ${client.status}).`, {
             timedOut: true,
@@ -179,26 +206,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }, operationTimeoutMs);
     });
     const attempt = (async () => {
-      if (client.status !== 'ready') {
-        await new Promise<void>((resolve, reject) => {
-          const onReady = () => {
-            stopWaiting?.();
-            resolve();
-          };
-          const onEnd = () => {
-            stopWaiting?.();
-            reject(new Error('the Redis client was closed.'));
-          };
-          stopWaiting = () => {
-            client.off('ready', onReady);
-            client.off('end', onEnd);
-          };
-          client.on('ready', onReady);
-          client.on('end', onEnd);
-          if (client.status === 'end') onEnd();
-          else if (client.status === 'wait') client.connect().catch(() => {}); // lazyConnect clients
-        });
-      }
+      await whenReady();
       if (abandoned) throw new Error('abandoned');
       return task();
     })();
