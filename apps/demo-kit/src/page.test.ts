@@ -34,7 +34,7 @@ describe('renderPage', () => {
     expect(html).toContain('Your active sessions (2)');
     expect(html.match(/data-testid="session-item"/g)).toHaveLength(2);
     expect(html).toMatch(/data-current="true" class="current"><code>bbbbbbbbbbbb<\/code>/);
-    expect(html).toContain('<time datetime="2026-01-02T03:04:05.000Z">03:04:05 UTC</time>');
+    expect(html).toContain('<time datetime="2026-01-02T03:04:05.000Z">2026-01-02 03:04:05 UTC</time>');
     expect(html).not.toContain('data-testid="login"');
   });
 

@@ -54,7 +54,7 @@ function render(value: unknown): string {
 }
 
 function time(date: Date): Html {
-  return html`<time datetime="${date.toISOString()}">${date.toISOString().slice(11, 19)} UTC</time>`;
+  return html`<time datetime="${date.toISOString()}">${date.toISOString().slice(0, 19).replace('T', ' ')} UTC</time>`;
 }
 
 /** The whole page: plain HTML, real forms, no script, so it works with any adapter. */
