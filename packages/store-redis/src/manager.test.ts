@@ -16,6 +16,7 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
   const store = createRedisStore({ client, prefix: uniquePrefix('manager') });
   const sessions: SessionManager = createSessionManager({ secret: SECRET, store });
   afterAll(async () => {
+    await store.clear();
     await client.quit();
   });
 

@@ -5,13 +5,14 @@ import { createRedisStore } from './redis-store';
 
 const single = singleNodeClient();
 const cluster = clusterClient();
-afterAll(async () => {
-  await Promise.all([single.quit(), cluster.quit()]);
-});
-
 // One store each: every conformance test uses keys and user ids of its own.
 const singleStore = createRedisStore({ client: single, prefix: uniquePrefix('conformance') });
 const clusterStore = createRedisStore({ client: cluster, prefix: uniquePrefix('conformance') });
+afterAll(async () => {
+  // Leave nothing behind on a shared REDIS_URL server.
+  await Promise.all([singleStore.clear(), clusterStore.clear()]);
+  await Promise.all([single.quit(), cluster.quit()]);
+});
 
 describeStoreConformance('Redis single node', { createStore: () => singleStore });
 describeStoreConformance('Redis Cluster (3 masters)', { createStore: () => clusterStore });
