@@ -219,6 +219,11 @@ export function errorReply(error: unknown, json: boolean): DemoReply {
   return { kind: 'html', status, body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>` };
 }
 
+/** The 404 for a route outside the contract. */
+export function notFoundReply(method: string, path: string, json: boolean): DemoReply {
+  return errorReply(Object.assign(new Error(`No route for ${method} ${path}.`), { status: 404 }), json);
+}
+
 /** Logs a server-side failure: one line for a store outage (expected, transient), the whole error for a bug. */
 export function logServerError(error: unknown, method: string, path: string): void {
   const status = errorStatus(error);

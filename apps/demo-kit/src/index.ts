@@ -11,6 +11,7 @@ export {
   errorReply,
   errorStatus,
   logServerError,
+  notFoundReply,
   type SessionView,
   sessionView,
   wantsJson,

@@ -7,6 +7,7 @@ import {
   type DemoSessionData,
   errorReply,
   logServerError,
+  notFoundReply,
   listen,
   type StartDemo,
   type StoreMode,
@@ -46,13 +47,16 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
   app.put('/api/data/:key', async (req, res) => send(res, await handlers.putData(demoRequest(req), req.params.key!)));
   app.delete('/api/data/:key', async (req, res) => send(res, await handlers.deleteData(demoRequest(req), req.params.key!)));
 
+  app.use(function notFound(req, res) {
+    send(res, notFoundReply(req.method, req.path, wantsJson(req.get('accept'))));
+  });
   // Express 5 forwards rejected handlers here; a failing session commit arrives here too (503).
-  const errors: ErrorRequestHandler = (error, req, res, next) => {
+  const demoErrors: ErrorRequestHandler = function demoErrors(error, req, res, next) {
     if (res.headersSent) return next(error);
     logServerError(error, req.method, req.path);
     send(res, errorReply(error, wantsJson(req.get('accept'))));
   };
-  app.use(errors);
+  app.use(demoErrors);
 
   return Object.assign(app, { sessions });
 }

@@ -10,6 +10,7 @@ import {
   type DemoSessionData,
   errorReply,
   logServerError,
+  notFoundReply,
   listen,
   type StartDemo,
   type StoreMode,
@@ -68,7 +69,7 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
       case 'DELETE /api/data/:key':
         return send(ctx, await handlers.deleteData(await request(), decodeKey(ctx, dataKey!)));
       default:
-        ctx.throw(404, `No route for ${ctx.method} ${ctx.path}.`);
+        return send(ctx, notFoundReply(ctx.method, ctx.path, wantsJson(ctx.get('accept'))));
     }
   });
 

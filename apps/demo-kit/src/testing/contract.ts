@@ -214,6 +214,10 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
       it('answers 404 to an unknown route', async () => {
         const response = await client().request('GET', '/nope', { accept: 'json' });
         expect(response.status).toBe(404);
+        expect(await response.json()).toEqual({ error: 'No route for GET /nope.' });
+        const page = await client().request('POST', '/nope');
+        expect(page.status).toBe(404);
+        expect(await page.text()).toContain('No route for POST /nope.');
       });
     });
   });
