@@ -5,6 +5,6 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   tsconfig: 'tsconfig.build.json',
-  platform: 'neutral',
+  platform: 'node', // ioredis is Node-only
   external: [/^@sess\//],
 });
