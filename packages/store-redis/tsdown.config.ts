@@ -5,6 +5,6 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   tsconfig: 'tsconfig.build.json',
-  platform: 'node', // ioredis is Node-only
-  external: [/^@sess\//],
+  platform: 'neutral',
+  external: [/^@sess\//, /^node:/], // node:crypto hashes the Lua scripts (ioredis is Node-only anyway)
 });
