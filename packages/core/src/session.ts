@@ -442,8 +442,9 @@ export function callStore<T>(ctx: SessionContext, operation: SessionStoreOperati
     }, ctx.storeTimeoutMs);
     const fail = (error: unknown) => {
       clearTimeout(timer);
+      // A store's own typed errors (already a store error, or a session over its size limit) pass through.
       reject(
-        error instanceof Error && error.name === 'SessionStoreError'
+        error instanceof Error && (error.name === 'SessionStoreError' || error.name === 'SessionTooLargeError')
           ? error
           : new SessionStoreError(operation, error instanceof Error ? error.message : String(error), { cause: error }),
       );
