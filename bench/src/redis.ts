@@ -109,7 +109,8 @@ export interface CommandMonitor {
  */
 export async function commandMonitor(port: number): Promise<CommandMonitor> {
   const admin = new Redis({ port, host: '127.0.0.1' });
-  const monitor = await new Redis({ port, host: '127.0.0.1' }).monitor();
+  const monitored = new Redis({ port, host: '127.0.0.1' });
+  const monitor = await monitored.monitor();
   let counts = { sent: {} as Record<string, number>, inScripts: 0 };
   let marker: { text: string; seen: () => void } | undefined;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -138,6 +139,7 @@ export async function commandMonitor(port: number): Promise<CommandMonitor> {
     },
     async close() {
       monitor.disconnect();
+      monitored.disconnect();
       await admin.quit();
     },
   };

@@ -1,0 +1,108 @@
+/** Starting server processes and timing one window of load against one of them. */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { ChildReply, ChildRequest } from './server-child';
+import type { ServerName } from './servers';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const CHILD_START_TIMEOUT_MS = 30_000;
+
+export type Route = 'read' | 'write';
+export const ROUTES: readonly Route[] = ['read', 'write'];
+const ROUTE_REQUEST = { read: { method: 'GET', path: '/read' }, write: { method: 'POST', path: '/write' } } as const;
+
+export interface ServerProcess {
+  readonly name: ServerName;
+  readonly port: number;
+  readonly pid: number;
+  /** Sends a request over IPC and resolves its reply. */
+  ask(request: DistributiveOmit<ChildRequest, 'id'>): Promise<ChildReply>;
+  close(): Promise<void>;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Forks a server process. tsx runs it from the bench directory, so its tsconfig `paths`
+ * resolve the @sess packages to their sources (no build needed).
+ */
+export async function startServerProcess(name: ServerName, redisUrl: string): Promise<ServerProcess> {
+  const child: ChildProcess = fork(CHILD, [name, redisUrl], {
+    cwd: BENCH_DIR,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (reply: ChildReply) => void>();
+  let nextId = 1;
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${CHILD_START_TIMEOUT_MS} ms`)), CHILD_START_TIMEOUT_MS);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} while starting`)));
+    child.on('message', (message: { type?: string; port?: number } & Partial<ChildReply>) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        resolve(message.port!);
+      } else if (typeof message.id === 'number') {
+        pending.get(message.id)?.(message as ChildReply);
+        pending.delete(message.id);
+      }
+    });
+  });
+
+  function ask(request: DistributiveOmit<ChildRequest, 'id'>): Promise<ChildReply> {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, (reply) => (reply.error ? reject(new Error(`${name}: ${reply.error}`)) : resolve(reply)));
+      child.send({ ...request, id });
+    });
+  }
+
+  return {
+    name,
+    port,
+    pid: child.pid!,
+    ask,
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await ask({ type: 'close' }).catch(() => child.kill('SIGKILL'));
+      await exited;
+    },
+  };
+}
+
+export interface LoadOptions {
+  port: number;
+  route: Route;
+  cookie: string;
+  durationSeconds: number;
+  connections: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  requestsPerSecond: number;
+  p99Ms: number;
+  /** Non-2xx answers, errors and timeouts: any of them makes the window suspect. */
+  failures: number;
+}
+
+/** autocannon against one route, every request carrying the session cookie. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const { method, path } = ROUTE_REQUEST[options.route];
+  const result = await autocannon({
+    url: `http://127.0.0.1:${options.port}${path}`,
+    method,
+    headers: options.cookie ? { cookie: options.cookie } : {},
+    connections: options.connections,
+    duration: options.durationSeconds,
+    timeout: 10,
+  });
+  return {
+    requests: result.requests.total,
+    requestsPerSecond: result.requests.total / result.duration,
+    p99Ms: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}

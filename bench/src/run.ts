@@ -1,0 +1,138 @@
+/**
+ * The HTTP session benchmark: every server of servers.ts, side by side in one run,
+ * interleaved and repeated. Writes RESULTS.md (or results/RESULTS.quick.md with
+ * BENCH_QUICK=1: one round of 2 s windows, a smoke run) and results/last-run.json.
+ * Bounded: about 6 minutes for a full run, 1 for a quick one.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, type } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { call, checkServer, login } from './client';
+import { load, ROUTES, type Route, type ServerProcess, startServerProcess } from './harness';
+import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
+import { commandMonitor, commandStats, startPrivateRedis, total } from './redis';
+import { renderResults, writeResults } from './report';
+import { SERVER_SPECS, specOf } from './servers';
+
+const quick = process.env.BENCH_QUICK === '1';
+const settings: RunSettings = {
+  rounds: quick ? 1 : 3,
+  windowSeconds: quick ? 2 : 5,
+  warmupSeconds: 1,
+  connections: 10,
+  probeRequests: 50,
+  quick,
+};
+const ROUTE_CALL = { read: ['GET', '/read'], write: ['POST', '/write'] } as const;
+const benchDir = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+function log(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const startedMs = Date.now();
+  const loadBefore = loadavg();
+  const redis = await startPrivateRedis();
+  const admin = new Redis(redis.url);
+  const servers: ServerProcess[] = [];
+  const windows: WindowResult[] = [];
+  const probes: CommandProbe[] = [];
+  try {
+    for (const spec of SERVER_SPECS) servers.push(await startServerProcess(spec.name, redis.url));
+    for (const server of servers) await checkServer(specOf(server.name), server.port);
+    log(`${servers.length} servers up and checked; Redis on port ${redis.port}.`);
+
+    const monitor = await commandMonitor(redis.port);
+    try {
+      for (const server of servers) {
+        for (const route of ROUTES) probes.push(await probe(server, route, monitor));
+      }
+    } finally {
+      await monitor.close();
+    }
+
+    for (let round = 0; round < settings.rounds; round++) {
+      // Rotating the order spreads position effects (a neighbour's GC, a burst of load) over all servers.
+      const shift = Math.floor((round * servers.length) / settings.rounds);
+      const order = [...servers.slice(shift), ...servers.slice(0, shift)];
+      log(`Round ${round + 1}/${settings.rounds} (load ${loadavg()[0]!.toFixed(2)})`);
+      for (const server of order) {
+        for (const route of ROUTES) {
+          const result = await measureWindow(server, route, round, admin);
+          windows.push(result);
+          log(
+            `  ${server.name.padEnd(30)} ${route.padEnd(5)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s ${Math.round(result.cpuPerRequestUs).toString().padStart(5)} µs CPU/req p99 ${result.p99Ms} ms ${result.commandsExecutedPerRequest.toFixed(2)} cmd/req${result.failures ? ` FAILURES ${result.failures}` : ''}`,
+          );
+        }
+      }
+    }
+  } finally {
+    for (const server of servers) await server.close().catch(() => {});
+    admin.disconnect();
+    await redis.stop();
+  }
+
+  const machine: MachineInfo = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    redis: execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' sha=')[0]!,
+    os: `${type()} ${release()}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    loadBefore,
+    loadAfter: loadavg(),
+    durationSeconds: (Date.now() - startedMs) / 1000,
+  };
+  const data: RunData = { settings, machine, windows, probes };
+  mkdirSync(benchDir('results'), { recursive: true });
+  writeFileSync(benchDir('results/last-run.json'), `${JSON.stringify(data, null, 2)}\n`);
+  const path = benchDir(quick ? 'results/RESULTS.quick.md' : 'RESULTS.md');
+  writeResults(path, renderResults(data));
+  log(`Wrote ${path} (${Math.round(machine.durationSeconds)} s).`);
+}
+
+/** Exact commands per request, sequential requests under MONITOR, outside any timed window. */
+async function probe(server: ServerProcess, route: Route, monitor: Awaited<ReturnType<typeof commandMonitor>>): Promise<CommandProbe> {
+  const cookie = await login(server.port);
+  const [method, path] = ROUTE_CALL[route];
+  const counts = await monitor.count(async () => {
+    for (let i = 0; i < settings.probeRequests; i++) {
+      const answer = await call(server.port, method, path, cookie);
+      if (answer.status !== 200) throw new Error(`${server.name} ${method} ${path} answered ${answer.status}`);
+    }
+  });
+  const perRequest = (n: number) => n / settings.probeRequests;
+  return {
+    server: server.name,
+    route,
+    requests: settings.probeRequests,
+    sentPerRequest: Object.fromEntries(Object.entries(counts.sent).map(([name, n]) => [name, perRequest(n)])),
+    inScriptsPerRequest: perRequest(counts.inScripts),
+  };
+}
+
+async function measureWindow(server: ServerProcess, route: Route, round: number, admin: Redis): Promise<WindowResult> {
+  const cookie = await login(server.port);
+  const base = { port: server.port, route, cookie, connections: settings.connections };
+  await load({ ...base, durationSeconds: settings.warmupSeconds });
+  await admin.config('RESETSTAT');
+  await server.ask({ type: 'cpu-start' });
+  const result = await load({ ...base, durationSeconds: settings.windowSeconds });
+  const cpu = await server.ask({ type: 'cpu-stop' });
+  const commands = total(await commandStats(admin));
+  return {
+    server: server.name,
+    route,
+    round,
+    requestsPerSecond: result.requestsPerSecond,
+    cpuPerRequestUs: ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests,
+    p99Ms: result.p99Ms,
+    commandsExecutedPerRequest: commands / result.requests,
+    failures: result.failures,
+  };
+}
+
+await main();
