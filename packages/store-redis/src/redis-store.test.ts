@@ -50,6 +50,14 @@ describe('createRedisStore options', () => {
     await own.close!();
     expect(own.client.status).toBe('end');
   });
+
+  it('closes at once when Redis is unreachable, instead of waiting for an end that never comes', async () => {
+    const unreachable = createRedisStore({ url: 'redis://127.0.0.1:1', operationTimeoutMs: 200 });
+    await expect(unreachable.get('k')).rejects.toMatchObject({ name: 'SessionStoreError' });
+    const started = Date.now();
+    await unreachable.close!();
+    expect(Date.now() - started).toBeLessThan(500);
+  });
 });
 
 describe('key layout', () => {

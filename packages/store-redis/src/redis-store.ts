@@ -346,10 +346,23 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     ...(ownsClient && {
       close: async function close() {
         if (client.status === 'end') return;
-        const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-        // QUIT lets replies in flight arrive; without a connection there is nothing to wait for.
+        // Without a connection there is nothing to wait for, and 'end' may never come.
+        if (client.status !== 'ready') {
+          client.disconnect();
+          return;
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const ended = new Promise<void>((resolve) => {
+          client.once('end', () => resolve());
+          // QUIT lets replies in flight arrive, within the operation bound.
+          timer = setTimeout(() => {
+            client.disconnect();
+            resolve();
+          }, operationTimeoutMs);
+        });
         await client.quit().catch(() => client.disconnect());
         await ended;
+        clearTimeout(timer);
       },
     }),
   };
