@@ -43,6 +43,8 @@ export interface MachineInfo {
   date: string;
   loadBefore: number[];
   loadAfter: number[];
+  /** The 1-minute load average as each round started. */
+  roundLoads: number[];
   durationSeconds: number;
 }
 

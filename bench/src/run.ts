@@ -1,11 +1,12 @@
 /**
  * The HTTP session benchmark: every server of servers.ts, side by side in one run,
  * interleaved and repeated. Writes RESULTS.md (or results/RESULTS.quick.md with
- * BENCH_QUICK=1: one round of 2 s windows, a smoke run) and results/last-run.json.
- * Bounded: about 6 minutes for a full run, 1 for a quick one.
+ * BENCH_QUICK=1: one round of 2 s windows, a smoke run) and results/last-run.json;
+ * BENCH_RENDER=1 only rewrites the report from that JSON.
+ * Bounded: 5 rounds of 9 servers × 2 routes × (1 + 3) s, about 7 minutes; a quick run about 1.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -18,8 +19,8 @@ import { SERVER_SPECS, specOf } from './servers';
 
 const quick = process.env.BENCH_QUICK === '1';
 const settings: RunSettings = {
-  rounds: quick ? 1 : 3,
-  windowSeconds: quick ? 2 : 5,
+  rounds: quick ? 1 : 5,
+  windowSeconds: quick ? 2 : 3,
   warmupSeconds: 1,
   connections: 10,
   probeRequests: 50,
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const servers: ServerProcess[] = [];
   const windows: WindowResult[] = [];
   const probes: CommandProbe[] = [];
+  const roundLoads: number[] = [];
   try {
     for (const spec of SERVER_SPECS) servers.push(await startServerProcess(spec.name, redis.url));
     for (const server of servers) await checkServer(specOf(server.name), server.port);
@@ -58,9 +60,11 @@ async function main(): Promise<void> {
       // Rotating the order spreads position effects (a neighbour's GC, a burst of load) over all servers.
       const shift = Math.floor((round * servers.length) / settings.rounds);
       const order = [...servers.slice(shift), ...servers.slice(0, shift)];
-      log(`Round ${round + 1}/${settings.rounds} (load ${loadavg()[0]!.toFixed(2)})`);
+      roundLoads.push(loadavg()[0]!);
+      log(`Round ${round + 1}/${settings.rounds} (load ${roundLoads[round]!.toFixed(2)})`);
+      const routes = round % 2 === 0 ? ROUTES : [...ROUTES].reverse();
       for (const server of order) {
-        for (const route of ROUTES) {
+        for (const route of routes) {
           const result = await measureWindow(server, route, round, admin);
           windows.push(result);
           log(
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     loadBefore,
     loadAfter: loadavg(),
+    roundLoads,
     durationSeconds: (Date.now() - startedMs) / 1000,
   };
   const data: RunData = { settings, machine, windows, probes };
@@ -135,4 +140,13 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
   };
 }
 
-await main();
+/** BENCH_RENDER=1: rewrite RESULTS.md from results/last-run.json without measuring again. */
+function render(): void {
+  const data = JSON.parse(readFileSync(benchDir('results/last-run.json'), 'utf8')) as RunData;
+  const path = benchDir(data.settings.quick ? 'results/RESULTS.quick.md' : 'RESULTS.md');
+  writeResults(path, renderResults(data));
+  log(`Rewrote ${path} from results/last-run.json.`);
+}
+
+if (process.env.BENCH_RENDER === '1') render();
+else await main();
