@@ -9,6 +9,8 @@ export interface WindowResult {
   requestsPerSecond: number;
   /** Server process CPU time (user + system) over the window, per completed request. */
   cpuPerRequestUs: number;
+  /** redis-server CPU time over the window (`INFO cpu`), per request: what the commands cost Redis. */
+  redisCpuPerRequestUs?: number;
   p99Ms: number;
   /** `INFO commandstats` calls over the window per request: commands run inside Lua scripts included. */
   commandsExecutedPerRequest: number;
@@ -71,6 +73,7 @@ export interface Summary {
   minRequestsPerSecond: number;
   maxRequestsPerSecond: number;
   cpuPerRequestUs: number;
+  redisCpuPerRequestUs: number;
   p99Ms: number;
   commandsExecutedPerRequest: number;
   failures: number;
@@ -85,6 +88,7 @@ export function summarize(data: RunData, server: ServerName, route: Route): Summ
     minRequestsPerSecond: Math.min(...rps),
     maxRequestsPerSecond: Math.max(...rps),
     cpuPerRequestUs: median(windows.map((w) => w.cpuPerRequestUs)),
+    redisCpuPerRequestUs: median(windows.map((w) => w.redisCpuPerRequestUs ?? Number.NaN)),
     p99Ms: median(windows.map((w) => w.p99Ms)),
     commandsExecutedPerRequest: median(windows.map((w) => w.commandsExecutedPerRequest)),
     failures: windows.reduce((sum, w) => sum + w.failures, 0),

@@ -1,17 +1,20 @@
 /**
- * Where a server's time goes: one server, a few windows, each with a V8 CPU profile
- * of the server process, summarized by function and by package. Bounded by its args.
+ * Where a server's time goes, and what a variant would change: a few servers side by
+ * side (interleaved), each window with a V8 CPU profile of the server process,
+ * summarized by function and by package. Bounded by its args.
  *
- *   pnpm profile <server> [routes=read,write] [seconds=5]
- *   e.g. pnpm profile express+@sess/redis read,write,read 3
+ *   pnpm profile <server[,server...]> [routes=read,write] [seconds=3] [rounds=1]
+ *   e.g. pnpm profile koa+raw-get,koa+@sess/redis read 3 3
+ *   PROFILE=0 pnpm profile ...   (no profiler: plain req/s and CPU medians)
  *
- * Profiles are written to results/<server>-<route>-<n>.cpuprofile (open them in
+ * Profiles are written to results/<server>-<route>-<round>.cpuprofile (open them in
  * Chrome DevTools or speedscope for the call tree).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { login } from './client';
-import { load, type Route, startServerProcess } from './harness';
+import { load, type Route, type ServerProcess, startServerProcess } from './harness';
+import { median } from './measure';
 import { startPrivateRedis } from './redis';
 import { specOf } from './servers';
 
@@ -30,10 +33,12 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const [name = '', routeList = 'read,write', secondsText = '5'] = process.argv.slice(2);
-const spec = specOf(name);
+const [serverList = '', routeList = 'read,write', secondsText = '3', roundsText = '1'] = process.argv.slice(2);
+const specs = serverList.split(',').map(specOf);
 const routes = routeList.split(',') as Route[];
 const seconds = Math.min(Number(secondsText), 30);
+const rounds = Math.min(Number(roundsText), 10);
+const profiling = process.env.PROFILE !== '0';
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const TOP = 25;
 
@@ -52,7 +57,7 @@ function packageOf(url: string): string {
 function summarize(profile: CpuProfile, requests: number): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   let totalUs = 0;
@@ -79,26 +84,46 @@ function summarize(profile: CpuProfile, requests: number): string {
 }
 
 const redis = await startPrivateRedis();
-const server = await startServerProcess(spec.name, redis.url);
+const servers: ServerProcess[] = [];
+const measured = new Map<string, { rps: number[]; cpuUs: number[] }>();
 mkdirSync(resultsDir, { recursive: true });
 try {
-  for (const [i, route] of routes.entries()) {
-    const cookie = await login(server.port);
-    const base = { port: server.port, route, cookie, connections: 10 };
-    await load({ ...base, durationSeconds: 1 });
-    const path = `${resultsDir}${spec.name.replace(/[/@+]/g, '_')}-${route}-${i}.cpuprofile`;
-    await server.ask({ type: 'cpu-start' });
-    await server.ask({ type: 'profile-start' });
-    const result = await load({ ...base, durationSeconds: seconds });
-    await server.ask({ type: 'profile-stop', path });
-    const cpu = await server.ask({ type: 'cpu-stop' });
-    const cpuUs = (cpu.userUs ?? 0) + (cpu.systemUs ?? 0);
-    process.stdout.write(
-      `${spec.name} ${route}: ${Math.round(result.requestsPerSecond)} req/s, ${Math.round(cpuUs / result.requests)} µs CPU/req (profiler on), p99 ${result.p99Ms} ms, ${result.failures} failures\n`,
-    );
-    process.stdout.write(`${summarize(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, result.requests)}\n  profile: ${path}\n`);
+  for (const spec of specs) servers.push(await startServerProcess(spec.name, redis.url));
+  for (let round = 0; round < rounds; round++) {
+    for (const server of servers) {
+      for (const route of routes) {
+        const cookie = await login(server.port);
+        const base = { port: server.port, route, cookie, connections: 10 };
+        await load({ ...base, durationSeconds: 1 });
+        const path = `${resultsDir}${server.name.replace(/[/@+]/g, '_')}-${route}-${round}.cpuprofile`;
+        await server.ask({ type: 'cpu-start' });
+        if (profiling) await server.ask({ type: 'profile-start' });
+        const result = await load({ ...base, durationSeconds: seconds });
+        if (profiling) await server.ask({ type: 'profile-stop', path });
+        const cpu = await server.ask({ type: 'cpu-stop' });
+        const cpuUs = ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests;
+        const key = `${server.name} ${route}`;
+        const entry = measured.get(key) ?? { rps: [], cpuUs: [] };
+        entry.rps.push(result.requestsPerSecond);
+        entry.cpuUs.push(cpuUs);
+        measured.set(key, entry);
+        process.stdout.write(
+          `${key}: ${Math.round(result.requestsPerSecond)} req/s, ${Math.round(cpuUs)} µs CPU/req${profiling ? ' (profiler on)' : ''}, p99 ${result.p99Ms} ms, ${result.failures} failures\n`,
+        );
+        if (profiling) {
+          const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+          process.stdout.write(`${summarize(profile, result.requests)}\n  profile: ${path}\n`);
+        }
+      }
+    }
+  }
+  if (rounds > 1) {
+    process.stdout.write(`medians over ${rounds} rounds:\n`);
+    for (const [key, { rps, cpuUs }] of measured) {
+      process.stdout.write(`  ${key.padEnd(45)} ${Math.round(median(rps)).toString().padStart(6)} req/s ${Math.round(median(cpuUs)).toString().padStart(5)} µs CPU/req\n`);
+    }
   }
 } finally {
-  await server.close();
+  for (const server of servers) await server.close();
   await redis.stop();
 }

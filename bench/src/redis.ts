@@ -92,6 +92,13 @@ export async function commandStats(admin: Redis): Promise<Record<string, number>
   return calls;
 }
 
+/** The redis-server's own CPU time so far (user + system), in µs, from `INFO cpu`. */
+export async function redisCpuUs(admin: Redis): Promise<number> {
+  const text = await admin.info('cpu');
+  const seconds = (name: string) => Number(text.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1] ?? Number.NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
 export function total(counts: Record<string, number>): number {
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }

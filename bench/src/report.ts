@@ -45,19 +45,19 @@ export function renderResults(data: RunData): string {
     `- Load average (1/5/15 min) before: ${machine.loadBefore.map((n) => n.toFixed(2)).join(' / ')}; after: ${machine.loadAfter.map((n) => n.toFixed(2)).join(' / ')} ; 1-minute load as each round started: ${machine.roundLoads.map((n) => n.toFixed(2)).join(', ')} (other engineers' test suites share the cores).`,
     `- autocannon ${settings.connections} connections, ${settings.windowSeconds} s per window after a ${settings.warmupSeconds} s warm-up window (discarded), ${settings.rounds} round(s) interleaving every server and route (the server order rotates and the route order alternates each round). Each window starts with a fresh login; every request carries its cookie.`,
     '- Every server runs in its own process on 127.0.0.1; autocannon runs in the parent; all use one private redis-server (no persistence) started for the run.',
-    '- req/s, CPU and p99 are medians over rounds (req/s range over rounds in brackets). CPU is the server process (user + system) over the window divided by requests completed. Redis commands: what the clients send per request (MONITOR, 50 sequential requests, outside the timed windows), and all commands Redis ran per request during the timed windows (`INFO commandstats`, Lua included).',
+    '- req/s, CPU and p99 are medians over rounds (req/s range over rounds in brackets). CPU is the server process (user + system) over the window divided by requests completed. Redis commands: what the clients send per request (MONITOR, 50 sequential requests, outside the timed windows), and all commands Redis ran per request during the timed windows (`INFO commandstats`, Lua included); Redis CPU is the redis-server process over the window (`INFO cpu`) per request.',
     '',
   );
   for (const framework of ['express', 'koa'] as const) {
     lines.push(`### ${framework === 'express' ? 'Express 5' : 'Koa 3'}`, '');
-    lines.push('| server | route | req/s (range) | CPU µs/req | p99 ms | Redis commands sent / req | executed / req |');
-    lines.push('|---|---|--:|--:|--:|---|--:|');
+    lines.push('| server | route | req/s (range) | CPU µs/req | p99 ms | Redis commands sent / req | executed / req | Redis CPU µs/req |');
+    lines.push('|---|---|--:|--:|--:|---|--:|--:|');
     for (const spec of SERVER_SPECS.filter((s) => s.framework === framework)) {
       for (const route of ROUTES) {
         const s = summarize(data, spec.name, route);
         const failures = s.failures > 0 ? ` ⚠️ ${s.failures} failed` : '';
         lines.push(
-          `| ${spec.name} | ${route === 'read' ? 'GET /read' : 'POST /write'} | ${int(s.requestsPerSecond)} (${int(s.minRequestsPerSecond)}–${int(s.maxRequestsPerSecond)})${failures} | ${int(s.cpuPerRequestUs)} | ${fixed(s.p99Ms, 0)} | ${sentText(data, spec.name, route)} | ${fixed(s.commandsExecutedPerRequest, 2)} |`,
+          `| ${spec.name} | ${route === 'read' ? 'GET /read' : 'POST /write'} | ${int(s.requestsPerSecond)} (${int(s.minRequestsPerSecond)}–${int(s.maxRequestsPerSecond)})${failures} | ${int(s.cpuPerRequestUs)} | ${fixed(s.p99Ms, 0)} | ${sentText(data, spec.name, route)} | ${fixed(s.commandsExecutedPerRequest, 2)} | ${fixed(s.redisCpuPerRequestUs, 1)} |`,
         );
       }
     }

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
-import { commandMonitor, commandStats, startPrivateRedis, total } from './redis';
+import { commandMonitor, commandStats, redisCpuUs, startPrivateRedis, total } from './redis';
 import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';
 
@@ -124,9 +124,11 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
   const base = { port: server.port, route, cookie, connections: settings.connections };
   await load({ ...base, durationSeconds: settings.warmupSeconds });
   await admin.config('RESETSTAT');
+  const redisCpuBeforeUs = await redisCpuUs(admin);
   await server.ask({ type: 'cpu-start' });
   const result = await load({ ...base, durationSeconds: settings.windowSeconds });
   const cpu = await server.ask({ type: 'cpu-stop' });
+  const redisCpuWindowUs = (await redisCpuUs(admin)) - redisCpuBeforeUs;
   const commands = total(await commandStats(admin));
   return {
     server: server.name,
@@ -134,6 +136,7 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
     round,
     requestsPerSecond: result.requestsPerSecond,
     cpuPerRequestUs: ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests,
+    redisCpuPerRequestUs: redisCpuWindowUs / result.requests,
     p99Ms: result.p99Ms,
     commandsExecutedPerRequest: commands / result.requests,
     failures: result.failures,

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, checkServer, login } from './client';
 import { type PrivateRedis, startPrivateRedis } from './redis';
-import { SERVER_SPECS, startServer } from './servers';
+import { EXPERIMENT_SPECS, SERVER_SPECS, startServer } from './servers';
 
 describe('benchmark servers', () => {
   let redis: PrivateRedis;
@@ -19,7 +19,7 @@ describe('benchmark servers', () => {
     await redis?.stop();
   });
 
-  for (const spec of SERVER_SPECS) {
+  for (const spec of [...SERVER_SPECS, ...EXPERIMENT_SPECS]) {
     it(`${spec.name} answers /read and /write as the benchmark assumes`, async () => {
       const server = await startServer(spec.name, redis.url);
       try {

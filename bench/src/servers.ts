@@ -33,7 +33,14 @@ export type ServerName =
   | 'koa'
   | 'koa+raw-get'
   | 'koa+@sess/redis'
-  | 'koa-session+koa-redis';
+  | 'koa-session+koa-redis'
+  | ExperimentName;
+
+/** Variants for `pnpm profile` only (not in the benchmark run): what a change to @sess defaults would buy. */
+export type ExperimentName =
+  | 'express+@sess/redis+autopipelining'
+  | 'koa+@sess/redis+autopipelining'
+  | 'koa+@sess/redis+plain-client';
 
 export interface ServerSpec {
   name: ServerName;
@@ -107,9 +114,34 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
   },
 ];
 
+export const EXPERIMENT_SPECS: readonly ServerSpec[] = [
+  {
+    name: 'express+@sess/redis+autopipelining',
+    framework: 'express',
+    sessions: true,
+    redis: true,
+    config: 'express+@sess/redis with `redisOptions: { enableAutoPipelining: true }`.',
+  },
+  {
+    name: 'koa+@sess/redis+autopipelining',
+    framework: 'koa',
+    sessions: true,
+    redis: true,
+    config: 'koa+@sess/redis with `redisOptions: { enableAutoPipelining: true }`.',
+  },
+  {
+    name: 'koa+@sess/redis+plain-client',
+    framework: 'koa',
+    sessions: true,
+    redis: true,
+    config: 'koa+@sess/redis on `client: new Redis(url)` (ioredis defaults: no per-command timeout timer).',
+  },
+];
+
 export function specOf(name: string): ServerSpec {
-  const spec = SERVER_SPECS.find((s) => s.name === name);
-  if (!spec) throw new Error(`unknown server ${name}; one of: ${SERVER_SPECS.map((s) => s.name).join(', ')}`);
+  const all = [...SERVER_SPECS, ...EXPERIMENT_SPECS];
+  const spec = all.find((s) => s.name === name);
+  if (!spec) throw new Error(`unknown server ${name}; one of: ${all.map((s) => s.name).join(', ')}`);
   return spec;
 }
 
@@ -158,8 +190,9 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
     }
     case 'express+@sess/memory':
       return listen(sessExpressApp(sessExpress({ secret: SECRET })), async () => {});
-    case 'express+@sess/redis': {
-      const store = createRedisStore({ url: redisUrl });
+    case 'express+@sess/redis':
+    case 'express+@sess/redis+autopipelining': {
+      const store = createRedisStore({ url: redisUrl, redisOptions: experimentOptions(name) });
       return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => store.close!());
     }
     case 'express-session+connect-redis': {
@@ -205,8 +238,13 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       });
       return listen(app.callback(), () => client.quit());
     }
-    case 'koa+@sess/redis': {
-      const store = createRedisStore({ url: redisUrl });
+    case 'koa+@sess/redis':
+    case 'koa+@sess/redis+autopipelining':
+    case 'koa+@sess/redis+plain-client': {
+      const plainClient = name === 'koa+@sess/redis+plain-client' ? new Redis(redisUrl) : undefined;
+      const store = plainClient
+        ? createRedisStore({ client: plainClient })
+        : createRedisStore({ url: redisUrl, redisOptions: experimentOptions(name) });
       const app = new Koa();
       app.use(sessKoa({ secret: SECRET, store }));
       app.use(
@@ -226,7 +264,10 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
           },
         }),
       );
-      return listen(app.callback(), () => store.close!());
+      return listen(app.callback(), async () => {
+        await store.close?.();
+        await plainClient?.quit();
+      });
     }
     case 'koa-session+koa-redis': {
       const store = redisStore({ url: redisUrl });
@@ -253,6 +294,10 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       return listen(app.callback(), () => store.quit());
     }
   }
+}
+
+function experimentOptions(name: ServerName): { enableAutoPipelining?: boolean } {
+  return name.endsWith('+autopipelining') ? { enableAutoPipelining: true } : {};
 }
 
 function sessExpressApp(middleware: ReturnType<typeof sessExpress>): Express {
