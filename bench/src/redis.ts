@@ -2,14 +2,8 @@
  * The benchmark's private redis-server (never the shared one: its command counts must
  * be ours alone) and the two ways it is counted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-
-const STARTUP_TIMEOUT_MS = 10_000;
+import { startRedisServer } from '../../packages/store-redis/test/redis-server';
 
 export interface PrivateRedis {
   readonly port: number;
@@ -18,66 +12,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** A free loopback port, asked of the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function pingOnce(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => {
-      socket.destroy();
-      resolve(chunk.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-/** Starts `redis-server` on a free loopback port, without persistence. */
+/** Starts `redis-server` on a free loopback port, without persistence (the tests' helper). */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'sess-bench-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (!(await pingOnce(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server on port ${port} did not answer PING within ${STARTUP_TIMEOUT_MS} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        });
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await startRedisServer();
+  return { port: server.port, url: server.url, stop: () => server.dispose() };
 }
 
 /** Calls per command name from `INFO commandstats`, without our own INFO and CONFIG. */
