@@ -89,6 +89,11 @@ const cases: { when: string; facts: CommitFacts; expected: Plan }[] = [
     expected: { ...nothing, destroy: true, clearCookie: true },
   },
   {
+    when: 'a stored session whose last key the handler removed',
+    facts: { ...untouchedExisting, modified: true, empty: true },
+    expected: { ...nothing, destroy: true, clearCookie: true },
+  },
+  {
     when: 'a destroyed session',
     facts: { ...untouchedExisting, isNew: true, empty: true, hasRecordToDrop: true },
     expected: { ...nothing, destroy: true, clearCookie: true },

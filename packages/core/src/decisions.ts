@@ -40,9 +40,9 @@ export function shouldTouch(f: CommitFacts): boolean {
   return !f.failed && !f.isNew && !f.empty && !shouldSave(f) && f.touchDue;
 }
 
-/** The stored record goes when the session was destroyed, regenerated or emptied. */
+/** The stored record goes when the session was destroyed, regenerated or emptied by the handler. */
 export function shouldDestroy(f: CommitFacts): boolean {
-  return !f.failed && f.hasRecordToDrop;
+  return !f.failed && (f.hasRecordToDrop || (!f.isNew && f.empty && f.modified));
 }
 
 /**

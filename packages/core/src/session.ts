@@ -343,12 +343,6 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
       hadCookie: this.#hadCookie,
       staleCookie: this.#staleCookie,
     };
-    // An emptied stored session is dropped like a destroyed one.
-    if (facts.empty && modified && this.#stored && !facts.hasRecordToDrop) {
-      this.#recordToDrop = this.#key;
-      facts.hasRecordToDrop = true;
-      facts.isNew = true;
-    }
     const save = shouldSave(facts);
     const touch = shouldTouch(facts);
     const meta: SessionMeta = { ...this.#meta, lastActiveAtMs: save || touch ? now : this.#meta.lastActiveAtMs };
@@ -406,7 +400,8 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
       );
     }
     if (shouldDestroy(facts)) {
-      const dropKey = this.#recordToDrop!;
+      // The record the cookie pointed at: destroyed/regenerated away, or emptied by the handler.
+      const dropKey = this.#recordToDrop ?? this.#key;
       writes.push(callStore(ctx, 'destroy', () => store.destroy(dropKey)));
     }
     return writes;
