@@ -1,4 +1,7 @@
 import { createMemoryStore } from './memory-store';
 import { describeStoreConformance } from './testing/store-conformance';
 
-describeStoreConformance('memory store', { createStore: () => createMemoryStore() });
+describeStoreConformance('memory store', {
+  createStore: () => createMemoryStore(),
+  createSizeLimitedStore: ({ maxSizeBytes }) => createMemoryStore({ maxSizeBytes }),
+});

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionTooLargeError } from './errors';
 import { createMemoryStore } from './memory-store';
 import { richSerializer, type Serializer } from './serializer';
 import type { SessionMeta, SessionRecord } from './store';
@@ -36,6 +37,18 @@ describe('createMemoryStore options', () => {
       );
     },
   );
+
+  it.each([0, -1, 1.5, Number.NaN, '100'])('throws a TypeError naming maxSizeBytes when it is %s', (maxSizeBytes) => {
+    expect(() => createMemoryStore({ maxSizeBytes: maxSizeBytes as number })).toThrow(/^@sess\/core: option `maxSizeBytes` must be a positive integer/);
+  });
+
+  it('limits a session to 1 MiB by default, with an error that says how to fix it', async () => {
+    const store = createMemoryStore();
+    await store.set('fits', record({ data: { blob: 'x'.repeat(1_048_576 - 6) } }));
+    const error = await store.set('over', record({ data: { blob: 'x'.repeat(1_048_576 - 5) } })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionTooLargeError);
+    expect((error as Error).message).toMatch(/^@sess\/core: the session is 1048577 bytes, over the limit of 1048576 bytes\. .*raise `maxSizeBytes`/);
+  });
 
   it('throws a TypeError naming serializer when it lacks parse', () => {
     const serializer = { stringify: JSON.stringify } as unknown as Serializer;

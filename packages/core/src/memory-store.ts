@@ -1,4 +1,4 @@
-import { invalidOption } from './errors';
+import { invalidOption, SessionTooLargeError } from './errors';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
 import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
 
@@ -10,6 +10,14 @@ export interface MemoryStoreOptions {
    * @default 10_000
    */
   maxEntries?: number;
+  /**
+   * The largest session data, in UTF-8 bytes of its top-level keys and serialized
+   * values (the rule of `@sess/store-redis`). A `set` or `update` over it rejects with a
+   * `SessionTooLargeError` and changes nothing, so one session cannot take the memory
+   * of the whole process.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxSizeBytes?: number;
   /**
    * Serializes each top-level data value: nothing the caller holds is shared with the store.
    * @default jsonSerializer
@@ -26,10 +34,13 @@ export interface MemoryStoreOptions {
 interface Entry {
   meta: SessionMeta;
   values: Map<string, string>;
+  /** UTF-8 bytes of the keys and serialized values, kept so an update need not re-measure what it keeps. */
+  sizeBytes: number;
 }
 
 const PACKAGE = '@sess/core';
 const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
 
 let warnedInProduction = false;
 
@@ -42,9 +53,17 @@ let warnedInProduction = false;
  * timer, and `maxEntries` bounds memory.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
-  const { maxEntries = DEFAULT_MAX_ENTRIES, serializer = jsonSerializer, now = Date.now } = options;
+  const {
+    maxEntries = DEFAULT_MAX_ENTRIES,
+    maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
+    serializer = jsonSerializer,
+    now = Date.now,
+  } = options;
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
     invalidOption(PACKAGE, 'maxEntries', 'a positive integer', maxEntries);
+  }
+  if (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0) {
+    invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
   }
   if (!isSerializer(serializer)) {
     invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
@@ -102,14 +121,41 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     }
   }
 
-  function writeValues(values: Map<string, string>, data: SessionData): void {
+  /** Each key of `data` with its serialized value; `undefined` means the key is absent. */
+  function serializeData(data: SessionData, into = new Map<string, string | undefined>()): Map<string, string | undefined> {
     for (const [name, value] of Object.entries(data)) {
       // Same rule as jsonSerializer: a `__proto__` key would set the prototype of the object `get` builds.
       if (name === '__proto__') continue;
       const text = serializer.stringify(value);
       // JSON.stringify(undefined) is undefined: such a key is absent, as in a JSON document.
-      if (typeof text === 'string') values.set(name, text);
-      else values.delete(name);
+      into.set(name, typeof text === 'string' ? text : undefined);
+    }
+    return into;
+  }
+
+  /** The data size once `changes` are applied; over the limit it throws before anything is written. */
+  function sizeAfter(sizeBytes: number, values: Map<string, string>, changes: Map<string, string | undefined>): number {
+    let size = sizeBytes;
+    for (const [name, text] of changes) {
+      const old = values.get(name);
+      if (old !== undefined) size -= utf8ByteLength(name) + utf8ByteLength(old);
+      if (text !== undefined) size += utf8ByteLength(name) + utf8ByteLength(text);
+    }
+    if (size > maxSizeBytes) {
+      throw new SessionTooLargeError(
+        PACKAGE,
+        size,
+        maxSizeBytes,
+        'Keep large or growing data (uploads, caches, histories) out of the session, or raise `maxSizeBytes` of createMemoryStore.',
+      );
+    }
+    return size;
+  }
+
+  function applyChanges(values: Map<string, string>, changes: Map<string, string | undefined>): void {
+    for (const [name, text] of changes) {
+      if (text === undefined) values.delete(name);
+      else values.set(name, text);
     }
   }
 
@@ -133,10 +179,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     },
 
     async set(key, record) {
-      const previous = entries.get(key);
+      const changes = serializeData(record.data);
       const values = new Map<string, string>();
-      writeValues(values, record.data);
-      write(key, { meta: copyMeta(record), values }, previous?.meta.userId);
+      const sizeBytes = sizeAfter(0, values, changes);
+      applyChanges(values, changes);
+      const previous = entries.get(key);
+      write(key, { meta: copyMeta(record), values, sizeBytes }, previous?.meta.userId);
     },
 
     async destroy(key) {
@@ -147,15 +195,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     async touch(key, meta) {
       const entry = live(key);
       if (entry === undefined) return;
-      write(key, { meta: copyMeta(meta), values: entry.values }, entry.meta.userId);
+      write(key, { meta: copyMeta(meta), values: entry.values, sizeBytes: entry.sizeBytes }, entry.meta.userId);
     },
 
     async update(key, patch: SessionPatch) {
       const entry = live(key);
       if (entry === undefined) return;
-      for (const name of patch.removed) entry.values.delete(name);
-      writeValues(entry.values, patch.set);
-      write(key, { meta: copyMeta(patch.meta), values: entry.values }, entry.meta.userId);
+      // Removals first, then sets, as the patch means; nothing changes when the result is too large.
+      const changes = new Map<string, string | undefined>(patch.removed.map((name) => [name, undefined]));
+      serializeData(patch.set, changes);
+      const sizeBytes = sizeAfter(entry.sizeBytes, entry.values, changes);
+      applyChanges(entry.values, changes);
+      write(key, { meta: copyMeta(patch.meta), values: entry.values, sizeBytes }, entry.meta.userId);
     },
 
     async listByUser(userId) {
@@ -185,6 +236,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       return destroyed;
     },
   };
+}
+
+/** The UTF-8 length of a string, without encoding it. A lone surrogate counts 3 bytes, as its replacement character does. */
+function utf8ByteLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length += 4; // a surrogate pair: one 4-byte character
+        i++;
+      } else length += 3;
+    } else length += 3;
+  }
+  return length;
 }
 
 /** Only the metadata fields, copied: the caller's object is never kept. */

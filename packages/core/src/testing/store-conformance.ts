@@ -14,6 +14,15 @@ export interface StoreConformanceOptions<Store extends SessionStore = SessionSto
   /** Releases what `createStore` made (a client connection, a file), after each test. */
   cleanup?: (store: Store) => Promise<void> | void;
   /**
+   * Makes the store under test with a limit on the session size (its `maxSizeBytes`
+   * option). Given, the suite checks the size rule every store with a limit follows:
+   * the data may take at most `maxSizeBytes` UTF-8 bytes, counting each top-level key
+   * and its JSON-serialized value; a `set` or `update` over it rejects with a
+   * `SessionTooLargeError` and changes nothing. `cleanup` releases it too.
+   * @default undefined (no size tests: the store has no limit)
+   */
+  createSizeLimitedStore?: (options: { maxSizeBytes: number }) => Store | Promise<Store>;
+  /**
    * The lifetime of the records the expiry tests write; they wait this long plus 100 ms.
    * Raise it for a backend whose clock runs apart from this process.
    * @default 300
@@ -35,9 +44,12 @@ export function describeStoreConformance<Store extends SessionStore>(
   name: string,
   options: StoreConformanceOptions<Store>,
 ): void {
-  const { createStore, cleanup, expiryMs = 300 } = options;
+  const { createStore, cleanup, createSizeLimitedStore, expiryMs = 300 } = options;
   if (typeof createStore !== 'function') {
     throw new TypeError('@sess/core: describeStoreConformance needs a `createStore` function.');
+  }
+  if (createSizeLimitedStore !== undefined && typeof createSizeLimitedStore !== 'function') {
+    throw new TypeError('@sess/core: describeStoreConformance option `createSizeLimitedStore` must be a function.');
   }
   if (!Number.isFinite(expiryMs) || expiryMs <= 0) {
     throw new TypeError('@sess/core: describeStoreConformance option `expiryMs` must be a positive number.');
@@ -159,6 +171,86 @@ export function describeStoreConformance<Store extends SessionStore>(
         expect(await store.get(key)).toBeUndefined();
       });
     });
+
+    if (createSizeLimitedStore !== undefined) {
+      describe('maximum session size', () => {
+        // 100 bytes: `blob` (4) + a JSON string of 94 characters (96) is exactly the limit.
+        const maxSizeBytes = 100;
+        let limited: Store;
+        beforeEach(async () => {
+          limited = await createSizeLimitedStore({ maxSizeBytes });
+        });
+        afterEach(async () => {
+          await cleanup?.(limited);
+        });
+
+        it('accepts data of exactly maxSizeBytes, counting keys and serialized values in UTF-8 bytes', async () => {
+          const key = await newKey();
+          await limited.set(key, record({ data: { blob: 'x'.repeat(94) } }));
+          expect((await limited.get(key))?.data).toEqual({ blob: 'x'.repeat(94) });
+          // 'é' is 2 bytes: 1 + (2 + 2 * 48) = 99 bytes.
+          await limited.set(key, record({ data: { e: 'é'.repeat(48) } }));
+          expect((await limited.get(key))?.data).toEqual({ e: 'é'.repeat(48) });
+        });
+
+        it('rejects a set over the limit with a SessionTooLargeError and writes nothing', async () => {
+          const [fresh, existing] = await Promise.all([newKey(), newKey()]);
+          const error = await limited.set(fresh, record({ data: { blob: 'x'.repeat(95) } })).catch((e: unknown) => e);
+          expect(error).toMatchObject({ name: 'SessionTooLargeError', sizeBytes: 101, limitBytes: maxSizeBytes });
+          expect((error as Error).message).toMatch(/the session is 101 bytes, over the limit of 100 bytes/);
+          expect(await limited.get(fresh)).toBeUndefined();
+
+          await limited.set(existing, record({ data: { kept: 1 } }));
+          await expect(limited.set(existing, record({ data: { e: 'é'.repeat(49) } }))).rejects.toMatchObject({
+            name: 'SessionTooLargeError',
+            sizeBytes: 1 + 2 + 98,
+          });
+          expect((await limited.get(existing))?.data).toEqual({ kept: 1 });
+        });
+
+        if (has.update) {
+          it('counts the keys an update keeps, and leaves the record unchanged when over', async () => {
+            const key = await newKey();
+            const meta = metaOf(record());
+            await limited.set(key, record({ data: { a: 'x'.repeat(40) } })); // 1 + 42 bytes
+            await limited.update!(key, { set: { b: 'y'.repeat(40) }, removed: [], meta }); // 86 bytes
+            const before = await limited.get(key);
+            const later = metaOf(record({ expiresAtMs: Date.now() + 2 * HOUR_MS, userId: newUserId() }));
+            const error = await limited.update!(key, { set: { c: 'z'.repeat(20) }, removed: [], meta: later }).catch((e: unknown) => e);
+            expect(error).toMatchObject({ name: 'SessionTooLargeError', sizeBytes: 86 + 23, limitBytes: maxSizeBytes });
+            expect(await limited.get(key)).toEqual(before);
+            if (has.listByUser) expect(await limited.listByUser!(later.userId!)).toEqual([]);
+          });
+
+          it('frees the room of the keys an update removes or replaces', async () => {
+            const key = await newKey();
+            const meta = metaOf(record());
+            await limited.set(key, record({ data: { a: 'x'.repeat(40), b: 'y'.repeat(40) } })); // 86 bytes
+            // b removed, a replaced by itself, c added: 43 + 1 + 12 bytes.
+            await limited.update!(key, { set: { c: 'z'.repeat(10), a: 'x'.repeat(40) }, removed: ['b'], meta });
+            expect((await limited.get(key))?.data).toEqual({ a: 'x'.repeat(40), c: 'z'.repeat(10) });
+            // Replacing a value with a longer one counts only the new one: 1 + 92 + 1 + 12 = 106 is over...
+            await expect(limited.update!(key, { set: { a: 'x'.repeat(90) }, removed: [], meta })).rejects.toMatchObject({
+              name: 'SessionTooLargeError',
+              sizeBytes: 106,
+            });
+            // ...and 1 + 82 + 1 + 12 = 96 fits.
+            await limited.update!(key, { set: { a: 'x'.repeat(80) }, removed: [], meta });
+            expect((await limited.get(key))?.data).toEqual({ a: 'x'.repeat(80), c: 'z'.repeat(10) });
+          });
+
+          it('counts characters outside the BMP as 4 bytes in an update', async () => {
+            const key = await newKey();
+            await limited.set(key, record({ data: { e: 'é'.repeat(10) } })); // 1 + 22 bytes
+            await expect(
+              limited.update!(key, { set: { f: '👋'.repeat(20) }, removed: [], meta: metaOf(record()) }),
+            ).rejects.toMatchObject({ name: 'SessionTooLargeError', sizeBytes: 1 + 22 + 1 + 82 });
+            await limited.update!(key, { set: { f: '👋'.repeat(18) }, removed: [], meta: metaOf(record()) }); // 97 bytes
+            expect((await limited.get(key))?.data).toEqual({ e: 'é'.repeat(10), f: '👋'.repeat(18) });
+          });
+        }
+      });
+    }
 
     if (has.touch) {
       describe('touch', () => {
@@ -416,7 +508,7 @@ export function describeStoreConformance<Store extends SessionStore>(
 }
 
 /** A key shaped like the ones the manager hands to stores. */
-function newKey(): Promise<string> {
+async function newKey(): Promise<string> {
   return storeKeyOf(generateSessionId());
 }
 
