@@ -99,7 +99,7 @@ describe('memory store expiry', () => {
 });
 
 describe('memory store bound', () => {
-  it('evicts the record written longest ago once maxEntries is reached', async () => {
+  it('evicts the record used longest ago once maxEntries is reached', async () => {
     const store = createMemoryStore({ maxEntries: 2 });
     await store.set('a', record());
     await store.set('b', record());
@@ -124,6 +124,27 @@ describe('memory store bound', () => {
     await store.set('e', record());
     expect(await store.get('c')).toBeUndefined();
     expect(await store.get('b')).toBeDefined();
+  });
+
+  it('counts a read as a use: the session read most recently is evicted last', async () => {
+    const store = createMemoryStore({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await store.set(key, record());
+    expect(await store.get('a')).toBeDefined();
+    await store.set('d', record());
+    expect(await store.get('b')).toBeUndefined();
+    for (const key of ['a', 'c', 'd']) expect(await store.get(key)).toBeDefined();
+  });
+
+  it('keeps a signed-in user who keeps reading through a flood of anonymous sessions ten times its size', async () => {
+    const store = createMemoryStore({ maxEntries: 100 });
+    await store.set('active', record({ data: { user: 'ann' }, userId: 'ann' }));
+    for (let i = 0; i < 1000; i++) {
+      await store.set(`anonymous${i}`, record({ data: { count: 1 } }));
+      // The active user comes back every 50 anonymous writes, well within the bound of 100.
+      if (i % 50 === 49) expect((await store.get('active'))?.data, `after ${i + 1} anonymous sessions`).toEqual({ user: 'ann' });
+    }
+    expect(await store.listByUser!('ann')).toHaveLength(1);
+    expect(await store.get('anonymous0')).toBeUndefined();
   });
 
   it('drops evicted sessions from the user index too', async () => {

@@ -5,8 +5,9 @@ import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStor
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * How many sessions the store holds at most. When full, the session written or
-   * touched longest ago is evicted, so memory stays bounded under a flood of new visitors.
+   * How many sessions the store holds at most. When full, the session used longest
+   * ago (read, written or touched) is evicted: memory stays bounded under a flood of
+   * new visitors, and a user who keeps coming back is not pushed out by them.
    * @default 10_000
    */
   maxEntries?: number;
@@ -50,7 +51,12 @@ let warnedInProduction = false;
  * and not shared between processes, so it warns once when created in production.
  *
  * Expired sessions are never returned and are removed when next seen; there is no
- * timer, and `maxEntries` bounds memory.
+ * timer. Memory is bounded by `maxEntries` sessions of at most `maxSizeBytes` each
+ * (by default 10,000 × 1 MiB of serialized data at worst). When full, the least
+ * recently used session goes first: every `get`, `set`, `update` and `touch` counts
+ * as a use, so an active user outlives up to `maxEntries - 1` newer anonymous
+ * sessions since their last request. A flood larger than that between two requests
+ * still evicts them: use a shared store such as `@sess/store-redis` in production.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
   const {
@@ -71,7 +77,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
   warnOnceInProduction();
 
-  // Map order is write order: the first entry is the one written longest ago.
+  // Map order is use order: the first entry is the one used longest ago (least recently used).
   const entries = new Map<string, Entry>();
   // userId -> keys; may hold stale keys (expired, re-assigned), checked and pruned when listed.
   const keysByUser = new Map<string, Set<string>>();
@@ -99,7 +105,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     if (keys.size === 0) keysByUser.delete(userId);
   }
 
-  /** Stores an entry as the most recently written, re-indexes it, evicts past `maxEntries`. */
+  /** Stores an entry as the most recently used, re-indexes it, evicts past `maxEntries`. */
   function write(key: string, entry: Entry, previousUserId: string | undefined): void {
     entries.delete(key);
     if (previousUserId !== undefined && previousUserId !== entry.meta.userId) unindex(previousUserId, key);
@@ -173,6 +179,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     async get(key) {
       const entry = live(key);
       if (entry === undefined) return undefined;
+      // A read is a use: move it to the end of the eviction order.
+      entries.delete(key);
+      entries.set(key, entry);
       const data: SessionData = {};
       for (const [name, text] of entry.values) data[name] = serializer.parse(text);
       return { ...copyMeta(entry.meta), data } satisfies SessionRecord;
