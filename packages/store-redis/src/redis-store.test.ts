@@ -178,6 +178,32 @@ describe.each([
   });
 });
 
+describe('count and clear on a store created from url', () => {
+  it('wait for the connection when called before any other command', async () => {
+    const prefix = uniquePrefix('fresh');
+    const writer = createRedisStore({ url: inject('redisUrl'), prefix });
+    await writer.set(await newKey(), record());
+    await writer.close!();
+
+    const counting = createRedisStore({ url: inject('redisUrl'), prefix });
+    expect(await counting.count()).toBe(1);
+    await counting.close!();
+    const clearing = createRedisStore({ url: inject('redisUrl'), prefix });
+    expect(await clearing.clear()).toBe(1);
+    await clearing.close!();
+  });
+
+  it('reject with a SessionStoreError when Redis is unreachable', async () => {
+    const unreachable = createRedisStore({ url: 'redis://127.0.0.1:1', operationTimeoutMs: 300 });
+    try {
+      await expect(unreachable.count()).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'count', status: 503 });
+      await expect(unreachable.clear()).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'clear', status: 503 });
+    } finally {
+      await unreachable.close!();
+    }
+  });
+});
+
 it('spreads sessions over every master of the cluster', async () => {
   const masters = cluster.nodes('master');
   expect(masters).toHaveLength(3);

@@ -75,9 +75,15 @@ export interface RedisStoreOptions {
 
 /** A Redis session store, with administrative helpers. */
 export interface RedisStore extends Required<SessionStore> {
-  /** How many sessions are stored under the prefix (SCAN on every master, never KEYS). */
+  /**
+   * How many sessions are stored under the prefix (SCAN on every master, never KEYS).
+   * Waits for the connection like every call; rejects with a `SessionStoreError`.
+   */
   count(): Promise<number>;
-  /** Deletes every key under the prefix (sessions and user indexes); resolves how many. */
+  /**
+   * Deletes every key under the prefix (sessions and user indexes); resolves how many.
+   * Waits for the connection like every call; rejects with a `SessionStoreError`.
+   */
   clear(): Promise<number>;
   /** Closes the client, present only when the store created it from `url`. */
   close?(): Promise<void>;
@@ -214,11 +220,22 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     try {
       return await Promise.race([attempt, timeout]);
     } catch (error) {
-      if (isSessionStoreError(error) || error instanceof SessionTooLargeError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new SessionStoreError(operation, `${PACKAGE}: ${message}`, { cause: error });
+      throw asStoreError(operation, error);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * For `count` and `clear`: the wait for the connection is bounded like every call,
+   * the SCAN itself is not, since it may walk millions of keys.
+   */
+  async function afterReady<T>(operation: SessionStoreOperation, task: () => Promise<T>): Promise<T> {
+    await bounded(operation, async () => {});
+    try {
+      return await task();
+    } catch (error) {
+      throw asStoreError(operation, error);
     }
   }
 
@@ -325,22 +342,26 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       });
     },
 
-    count: async function count() {
-      let total = 0;
-      await scanEveryMaster(client, prefix, 'hash', async (_node, keys) => {
-        total += keys.length;
+    count: function count() {
+      return afterReady('count', async () => {
+        let total = 0;
+        await scanEveryMaster(client, prefix, 'hash', async (_node, keys) => {
+          total += keys.length;
+        });
+        return total;
       });
-      return total;
     },
 
-    clear: async function clear() {
-      let total = 0;
-      await scanEveryMaster(client, prefix, undefined, async (node, keys) => {
-        // One UNLINK per key: keys on one node still sit in different slots.
-        const results = await Promise.all(keys.map((key) => node.unlink(key)));
-        total += results.reduce((sum, n) => sum + n, 0);
+    clear: function clear() {
+      return afterReady('clear', async () => {
+        let total = 0;
+        await scanEveryMaster(client, prefix, undefined, async (node, keys) => {
+          // One UNLINK per key: keys on one node still sit in different slots.
+          const results = await Promise.all(keys.map((key) => node.unlink(key)));
+          total += results.reduce((sum, n) => sum + n, 0);
+        });
+        return total;
       });
-      return total;
     },
 
     ...(ownsClient && {
@@ -386,6 +407,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       'Keep large or growing data (uploads, caches, histories) out of the session, or raise `maxSizeBytes`.',
     );
   }
+}
+
+/** A failure as the typed error callers handle: store errors and size errors pass through as they are. */
+function asStoreError(operation: SessionStoreOperation, error: unknown): Error {
+  if (isSessionStoreError(error) || error instanceof SessionTooLargeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SessionStoreError(operation, `${PACKAGE}: ${message}`, { cause: error });
 }
 
 /** Shape check instead of `instanceof`: two copies of ioredis must both work. */
