@@ -1,0 +1,199 @@
+/*
+ * A small stand-in for the part of vitest's API the shared suites use (describe, it,
+ * hooks, expect), so the same suite source runs inside Bun, Deno and workerd, where
+ * vitest itself does not run (workerd) or runs only partly (Deno, Bun). The bundler
+ * maps `vitest` imports to this file; `expect` is vitest's own (`@vitest/expect` on
+ * chai), so assertions and their messages are the ones a Node run shows.
+ *
+ * Results come out as plain data (`RuntimeTestResult[]`) that the Node-side vitest
+ * file turns back into one vitest test per case.
+ */
+import { JestAsymmetricMatchers, JestChaiExpect, JestExtend } from '@vitest/expect';
+import * as chai from 'chai';
+
+chai.use(JestExtend);
+chai.use(JestChaiExpect);
+chai.use(JestAsymmetricMatchers);
+
+/** vitest's `expect`, with the Jest matchers. */
+export const expect = chai.expect as unknown as typeof import('vitest').expect;
+
+type Hook = () => unknown;
+type TestFn = () => unknown;
+
+interface TestCase {
+  kind: 'test';
+  name: string;
+  fn: TestFn;
+  timeoutMs: number;
+  /** `it.fails`: passes when the body fails. */
+  fails: boolean;
+  skip: boolean;
+}
+
+interface Suite {
+  kind: 'suite';
+  name: string;
+  skip: boolean;
+  children: Array<Suite | TestCase>;
+  beforeAll: Hook[];
+  afterAll: Hook[];
+  beforeEach: Hook[];
+  afterEach: Hook[];
+}
+
+/** One case's outcome, as the Node side reads it. */
+export interface RuntimeTestResult {
+  /** The describe titles above the test, outermost first. */
+  path: string[];
+  name: string;
+  state: 'pass' | 'fail' | 'skip';
+  durationMs: number;
+  error?: { message: string; stack?: string };
+}
+
+/** vitest's default test timeout. */
+const DEFAULT_TIMEOUT_MS = 5000;
+
+const root = newSuite('', false);
+let current = root;
+
+function newSuite(name: string, skip: boolean): Suite {
+  return { kind: 'suite', name, skip, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+}
+
+function defineSuite(name: string, fn: () => void, skip: boolean): void {
+  const suite = newSuite(name, skip || current.skip);
+  current.children.push(suite);
+  const parent = current;
+  current = suite;
+  try {
+    const returned = fn() as unknown;
+    if (returned instanceof Promise) throw new Error(`vitest-host: describe("${name}") must be synchronous`);
+  } finally {
+    current = parent;
+  }
+}
+
+function defineTest(name: string, fn: TestFn | undefined, timeoutMs: number | undefined, flags: Partial<TestCase>) {
+  current.children.push({
+    kind: 'test',
+    name,
+    fn: fn ?? (() => {}),
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fails: flags.fails ?? false,
+    skip: (flags.skip ?? false) || fn === undefined || current.skip,
+  });
+}
+
+type DefineTest = (name: string, fn?: TestFn, timeoutMs?: number) => void;
+
+export const describe = Object.assign((name: string, fn: () => void) => defineSuite(name, fn, false), {
+  skip: (name: string, fn: () => void) => defineSuite(name, fn, true),
+});
+
+export const it: DefineTest & { skip: DefineTest; fails: DefineTest; todo: (name: string) => void } = Object.assign(
+  (name: string, fn?: TestFn, timeoutMs?: number) => defineTest(name, fn, timeoutMs, {}),
+  {
+    skip: (name: string, fn?: TestFn, timeoutMs?: number) => defineTest(name, fn, timeoutMs, { skip: true }),
+    fails: (name: string, fn?: TestFn, timeoutMs?: number) => defineTest(name, fn, timeoutMs, { fails: true }),
+    todo: (name: string) => defineTest(name, undefined, undefined, { skip: true }),
+  },
+);
+export const test = it;
+
+export const beforeAll = (hook: Hook) => void current.beforeAll.push(hook);
+export const afterAll = (hook: Hook) => void current.afterAll.push(hook);
+export const beforeEach = (hook: Hook) => void current.beforeEach.push(hook);
+export const afterEach = (hook: Hook) => void current.afterEach.push(hook);
+
+/** Runs `fn`, failing it when it takes longer than `timeoutMs`. */
+async function withTimeout(fn: () => unknown, timeoutMs: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`vitest-host: ${what} timed out in ${timeoutMs}ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(fn), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeError(error: unknown): { message: string; stack?: string } {
+  if (error instanceof Error) {
+    const described: { message: string; stack?: string } = { message: `${error.name}: ${error.message}` };
+    if (error.stack !== undefined) described.stack = error.stack;
+    return described;
+  }
+  return { message: String(error) };
+}
+
+/**
+ * Runs every collected test in order, the way vitest runs one file: hooks outermost
+ * first (after-hooks innermost first), a failing hook fails the test it wraps.
+ */
+export async function runCollected(): Promise<RuntimeTestResult[]> {
+  const results: RuntimeTestResult[] = [];
+
+  async function runSuite(suite: Suite, path: string[], outer: Suite[]): Promise<void> {
+    const chain = [...outer, suite];
+    const titles = suite === root ? path : [...path, suite.name];
+    let setupError: unknown;
+    try {
+      for (const hook of suite.beforeAll) await withTimeout(hook, DEFAULT_TIMEOUT_MS, 'beforeAll');
+    } catch (error) {
+      setupError = error;
+    }
+    for (const child of suite.children) {
+      if (child.kind === 'suite') {
+        await runSuite(child, titles, chain);
+        continue;
+      }
+      const result: RuntimeTestResult = { path: titles, name: child.name, state: 'skip', durationMs: 0 };
+      results.push(result);
+      if (child.skip) continue;
+      const startedMs = performance.now();
+      let failure: unknown = setupError;
+      if (failure === undefined) {
+        try {
+          for (const level of chain) {
+            for (const hook of level.beforeEach) await withTimeout(hook, DEFAULT_TIMEOUT_MS, 'beforeEach');
+          }
+          await withTimeout(child.fn, child.timeoutMs, 'test');
+        } catch (error) {
+          failure = error;
+        }
+        for (const level of [...chain].reverse()) {
+          for (const hook of level.afterEach) {
+            try {
+              await withTimeout(hook, DEFAULT_TIMEOUT_MS, 'afterEach');
+            } catch (error) {
+              failure ??= error;
+            }
+          }
+        }
+      }
+      result.durationMs = Math.round(performance.now() - startedMs);
+      if (child.fails) {
+        result.state = failure === undefined ? 'fail' : 'pass';
+        if (failure === undefined) result.error = { message: 'vitest-host: expected this it.fails test to fail' };
+      } else if (failure === undefined) {
+        result.state = 'pass';
+      } else {
+        result.state = 'fail';
+        result.error = describeError(failure);
+      }
+    }
+    for (const hook of suite.afterAll) {
+      try {
+        await withTimeout(hook, DEFAULT_TIMEOUT_MS, 'afterAll');
+      } catch (error) {
+        results.push({ path: titles, name: 'afterAll', state: 'fail', durationMs: 0, error: describeError(error) });
+      }
+    }
+  }
+
+  await runSuite(root, [], []);
+  return results;
+}

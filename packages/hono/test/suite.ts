@@ -1,0 +1,65 @@
+/*
+ * The @sess/hono test suite, written once and run on every runtime: Node (in vitest),
+ * Bun, Deno and workerd (through the runtime matrix in runtimes.test.ts). Each test's
+ * name carries the runtime, e.g. `@sess/hono [bun], memory store: adapter conformance`.
+ */
+import { createCookieStore, createMemoryStore, type SessionManagerOptions, type SessionStore } from '@sess/core';
+import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
+import { Hono } from 'hono';
+import { streamText } from 'hono/streaming';
+import { session } from '../src/index';
+
+/** A store a runtime can reach besides the in-process ones, with how to clean up after a test. */
+export interface ExtraStore<Store extends SessionStore = SessionStore> {
+  label: string;
+  createStore(): Store | Promise<Store>;
+  cleanup(store: Store): Promise<void> | void;
+}
+
+/** Where the suite runs and how the app is reached there. */
+export interface RuntimeTarget {
+  /** Shown in every test name: `node`, `bun`, `deno`, `workerd`. */
+  runtime: string;
+  /** Serves the app another way than in process through `app.request()`. */
+  serve?: (app: Hono) => Promise<ConformanceServer>;
+  /** Stores this runtime can reach, beyond memory and cookie (Redis on Node, Bun, Deno). */
+  stores?: ExtraStore[];
+}
+
+/** The conformance app: the session middleware, then the suite's routes. */
+export function conformanceApp(options: Parameters<typeof session>[0]): Hono {
+  const app = new Hono();
+  app.use(session(options));
+  app.all('*', async (c) => {
+    const reply = await handleConformanceRequest(c.var.session, c.req.method, c.req.url);
+    if (reply === undefined) return c.notFound();
+    switch (reply.kind) {
+      case 'json':
+        return c.json(reply.body as object, reply.status as 200, reply.headers);
+      case 'redirect':
+        return c.redirect(reply.location);
+      case 'stream':
+        return streamText(c, async (stream) => {
+          for await (const chunk of reply.chunks) await stream.write(chunk);
+        });
+    }
+  });
+  return app;
+}
+
+/** Reaches an app in process, as `app.request()` does on every runtime. */
+export function inProcess(app: Hono): Promise<ConformanceServer> {
+  return Promise.resolve({ request: async (path, init) => app.request(path, init), close: async () => {} });
+}
+
+export function describeHonoSuite(target: RuntimeTarget): void {
+  const serve = target.serve ?? inProcess;
+  const start = (options: SessionManagerOptions) => serve(conformanceApp(options));
+  const label = (store: string) => `@sess/hono [${target.runtime}], ${store}`;
+
+  describeAdapterConformance(label('memory store'), { start, createStore: () => createMemoryStore() });
+  describeAdapterConformance(label('cookie store'), { start, createStore: () => createCookieStore() });
+  for (const extra of target.stores ?? []) {
+    describeAdapterConformance(label(extra.label), { start, createStore: extra.createStore, cleanup: extra.cleanup });
+  }
+}
