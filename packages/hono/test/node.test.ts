@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ConformanceServer } from '@sess/core/testing';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { type SessionEnv, session } from '../src/index';
 import { redisStore } from './redis';
 import { describeHonoSuite } from './suite';
 
@@ -24,4 +26,24 @@ function nodeServer(app: Hono): Promise<ConformanceServer> {
 }
 
 describeHonoSuite({ runtime: 'node', stores: [redisStore(REDIS_URL)] });
-describeHonoSuite({ runtime: 'node, @hono/node-server', serve: nodeServer, stores: [redisStore(REDIS_URL)] });
+describeHonoSuite({ runtime: 'node, @hono/node-server', serve: nodeServer, middleware: false, stores: [redisStore(REDIS_URL)] });
+
+describe('@sess/hono [node]: a proxied fetch() response', () => {
+  it('gets the cookie although the headers of a fetch() response are immutable', async () => {
+    const upstream = new Hono().get('/', (c) => c.text('from upstream'));
+    const server = await nodeServer(upstream);
+    try {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: 'hono-adapter-test-secret-0123456789abcdef0123' }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return fetch(`${'baseUrl' in server ? server.baseUrl : ''}/`);
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(await res.text()).toBe('from upstream');
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -3,11 +3,21 @@
  * Bun, Deno and workerd (through the runtime matrix in runtimes.test.ts). Each test's
  * name carries the runtime, e.g. `@sess/hono [bun], memory store: adapter conformance`.
  */
-import { createCookieStore, createMemoryStore, type SessionManagerOptions, type SessionStore } from '@sess/core';
+import {
+  createCookieStore,
+  createMemoryStore,
+  createSessionManager,
+  isSessionStoreError,
+  isSessionTooLargeError,
+  type SessionManagerOptions,
+  type SessionStore,
+} from '@sess/core';
 import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { streamText } from 'hono/streaming';
-import { session } from '../src/index';
+import { describe, expect, it } from 'vitest';
+import { type AppFlashData, type AppSessionData, type SessionEnv, session } from '../src/index';
 
 /** A store a runtime can reach besides the in-process ones, with how to clean up after a test. */
 export interface ExtraStore<Store extends SessionStore = SessionStore> {
@@ -22,6 +32,8 @@ export interface RuntimeTarget {
   runtime: string;
   /** Serves the app another way than in process through `app.request()`. */
   serve?: (app: Hono) => Promise<ConformanceServer>;
+  /** Also run the middleware tests, which always go through `app.request()`. @default true */
+  middleware?: boolean;
   /** Stores this runtime can reach, beyond memory and cookie (Redis on Node, Bun, Deno). */
   stores?: ExtraStore[];
 }
@@ -57,9 +69,241 @@ export function describeHonoSuite(target: RuntimeTarget): void {
   const start = (options: SessionManagerOptions) => serve(conformanceApp(options));
   const label = (store: string) => `@sess/hono [${target.runtime}], ${store}`;
 
+  if (target.middleware ?? true) describeMiddleware(target.runtime);
   describeAdapterConformance(label('memory store'), { start, createStore: () => createMemoryStore() });
   describeAdapterConformance(label('cookie store'), { start, createStore: () => createCookieStore() });
   for (const extra of target.stores ?? []) {
     describeAdapterConformance(label(extra.label), { start, createStore: extra.createStore, cleanup: extra.cleanup });
   }
+}
+
+const SECRET = 'hono-adapter-test-secret-0123456789abcdef0123';
+
+/** The cookie pair (`name=value`) of a response's first Set-Cookie, to send back. */
+function cookieOf(res: Response): string {
+  const [line = ''] = res.headers.getSetCookie();
+  return line.split(';')[0] ?? '';
+}
+
+/** A store whose every call rejects, as a backend that is down. */
+function downStore(): SessionStore {
+  const down = () => Promise.reject(new Error('the store is down'));
+  return { get: down, set: down, destroy: down, touch: down, update: down };
+}
+
+/** What only Hono can get wrong: typed variables, immutable responses, onError, upgrades, mounting. */
+function describeMiddleware(runtime: string): void {
+  describe(`@sess/hono [${runtime}]: middleware`, () => {
+    it('returns a named middleware that exposes its manager', () => {
+      const middleware = session({ secret: SECRET });
+      expect(middleware.name).toBe('sessionMiddleware');
+      expect(middleware.manager.cookieName).toBe('sid');
+    });
+
+    it('throws a TypeError naming the package and the option when the options are wrong', () => {
+      expect(() => session(undefined as unknown as SessionManagerOptions)).toThrow(/^@sess\/hono: option `options`/);
+      expect(() => session({ secret: 'short' })).toThrow(TypeError);
+    });
+
+    it('gives the handler a lazy session in c.var.session and c.get(), loaded once per request', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.post('/count', async (c) => {
+        const [first, second] = await Promise.all([c.var.session.load(), c.get('session').load()]);
+        expect(first).toBe(second);
+        first.set('count', ((first.get('count') as number | undefined) ?? 0) + 1);
+        return c.json({ count: first.get('count') });
+      });
+      const one = await app.request('/count', { method: 'POST' });
+      expect(await one.json()).toEqual({ count: 1 });
+      const two = await app.request('/count', { method: 'POST', headers: { cookie: cookieOf(one) } });
+      expect(await two.json()).toEqual({ count: 2 });
+    });
+
+    it('adds its cookie to a Response.redirect(), whose headers are immutable', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.post('/login', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return Response.redirect('http://app.test/home', 303);
+      });
+      app.get('/user', async (c) => c.json({ user: (await c.var.session.load()).get('user') ?? null }));
+      const res = await app.request('/login', { method: 'POST' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('http://app.test/home');
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+      expect(res.headers.get('vary')).toMatch(/cookie/i);
+      const next = await app.request('/user', { headers: { cookie: cookieOf(res) } });
+      expect(await next.json()).toEqual({ user: 'ann' });
+    });
+
+    it('keeps the cookies a handler set itself next to its own', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        c.header('Set-Cookie', 'theme=dark; Path=/', { append: true });
+        return c.text('ok');
+      });
+      const cookies = (await app.request('/', { method: 'POST' })).headers.getSetCookie();
+      expect(cookies).toHaveLength(2);
+      expect(cookies[0]).toBe('theme=dark; Path=/');
+      expect(cookies[1]).toMatch(/^sid=/);
+    });
+
+    it('writes nothing on the response before the handler ran', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      const seen: string[][] = [];
+      app.use(async (c, next) => {
+        seen.push(c.res.headers.getSetCookie());
+        await next();
+      });
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return new Response('replaced');
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(seen).toEqual([[]]);
+      expect(await res.text()).toBe('replaced');
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+    });
+
+    it('commits nothing on a 101 WebSocket upgrade', async () => {
+      const store = createMemoryStore();
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store }));
+      app.get('/ws', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        // Only a runtime's upgrade API makes a real 101; its status is what the middleware reads.
+        return Object.defineProperty(new Response(null), 'status', { value: 101 });
+      });
+      const res = await app.request('/ws');
+      expect(res.status).toBe(101);
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(res.headers.get('vary')).toBeNull();
+    });
+
+    it('opens one session when mounted twice', async () => {
+      const middleware = session({ secret: SECRET });
+      const app = new Hono<SessionEnv>();
+      app.use(middleware);
+      app.use(middleware);
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('ok');
+      });
+      expect((await app.request('/', { method: 'POST' })).headers.getSetCookie()).toHaveLength(1);
+    });
+
+    it('persists the write of a handler that throws an HTTPException 4xx', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.post('/conflict', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        throw new HTTPException(409, { message: 'conflict on purpose' });
+      });
+      app.get('/user', async (c) => c.json({ user: (await c.var.session.load()).get('user') ?? null }));
+      const res = await app.request('/conflict', { method: 'POST' });
+      expect(res.status).toBe(409);
+      expect(await res.text()).toBe('conflict on purpose');
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+      expect(await (await app.request('/user', { headers: { cookie: cookieOf(res) } })).json()).toEqual({ user: 'ann' });
+    });
+
+    it('persists nothing when the handler throws, even if onError answers 4xx', async () => {
+      const store = createMemoryStore();
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store }));
+      app.onError((_error, c) => c.text('handled', 400));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'mallory');
+        throw new Error('after the write');
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.status).toBe(400);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('persists nothing when onError turns a thrown 4xx into a 5xx', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.onError((_error, c) => c.text('hidden', 500));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'mallory');
+        throw new HTTPException(404);
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.status).toBe(500);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('sends a store failure to app.onError as SessionStoreError (503), without the redirect it replaces', async () => {
+      const app = new Hono<SessionEnv>();
+      const seen: unknown[] = [];
+      app.onError((error, c) => {
+        seen.push(error);
+        return c.text('try again later', isSessionStoreError(error) ? error.status : 500);
+      });
+      app.use(session({ secret: SECRET, store: downStore() }));
+      app.post('/login', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.redirect('/home', 303);
+      });
+      const res = await app.request('/login', { method: 'POST' });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe('try again later');
+      expect(res.headers.get('location')).toBeNull();
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ name: 'SessionStoreError', status: 503 });
+    });
+
+    it("answers a store failure with 503 through Hono's default error handler", async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store: downStore() }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('ok');
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.status).toBe(503);
+      expect(await res.text()).not.toBe('ok');
+    });
+
+    it('answers 413 for a session over the store size limit, and onError sees SessionTooLargeError', async () => {
+      const app = new Hono<SessionEnv>();
+      const seen: unknown[] = [];
+      app.use(async (c, next) => {
+        await next();
+        if (c.error) seen.push(c.error);
+      });
+      app.use(session({ secret: SECRET, store: createMemoryStore({ maxSizeBytes: 200 }) }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('notes', 'x'.repeat(1000));
+        return c.text('ok');
+      });
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.status).toBe(413);
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(isSessionTooLargeError(seen[0])).toBe(true);
+    });
+
+    it('shares a manager given to it, so the app can revoke sessions outside a request', async () => {
+      const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store: createMemoryStore() });
+      const middleware = session(manager);
+      expect(middleware.manager).toBe(manager);
+      const app = new Hono<SessionEnv>();
+      app.use(middleware);
+      app.post('/', async (c) => {
+        const current = await c.var.session.load();
+        current.set('user', 'ann');
+        current.setUserId('ann');
+        return c.text('ok');
+      });
+      await app.request('/', { method: 'POST' });
+      expect(await manager.listUserSessions('ann')).toHaveLength(1);
+      expect(await manager.revokeUserSessions('ann')).toBe(1);
+    });
+  });
 }
