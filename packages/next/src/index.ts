@@ -1,1 +1,182 @@
-export {};
+import type { DataOf, FlashOf, Session } from '@sess/core';
+import {
+  type CommitResult,
+  type SessionHandle,
+  type SessionManager,
+  type SessionManagerOptions,
+  statusOfError,
+  toSessionManager,
+} from '@sess/core/adapter';
+import { cookies } from 'next/headers';
+import { unstable_rethrow } from 'next/navigation';
+import { after } from 'next/server';
+import { cache } from 'react';
+import { controlFlowStatus, cookieHeaderOf, PACKAGE, withCommitHeaders } from './shared';
+
+/**
+ * Your session's shape. Augment it to type every session this package hands out:
+ *
+ * @example
+ * declare module '@sess/next' {
+ *   interface SessionData { user: string; count: number }
+ * }
+ * const session = await sessions.read();
+ * session.get('count'); // number | undefined
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: an empty interface is what module augmentation extends.
+export interface SessionData {}
+
+/** Your flash messages' shape; augment it like `SessionData`. */
+// biome-ignore lint/suspicious/noEmptyInterface: an empty interface is what module augmentation extends.
+export interface FlashData {}
+
+/** The data type sessions work with: your `SessionData`, or any storable value per key until you augment it. */
+export type AppSessionData = DataOf<SessionData>;
+/** The flash type sessions work with. */
+export type AppFlashData = FlashOf<FlashData>;
+/** A loaded session, as Server Actions and Route Handlers get it. */
+export type NextSession = Session<AppSessionData, AppFlashData>;
+/** The lazy handle of one request; `await handle.load()` gives the `NextSession`. */
+export type NextSessionHandle = SessionHandle<AppSessionData, AppFlashData>;
+
+/** The calls a read-only session refuses: a Server Component cannot set the cookie they may need. */
+type WriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'rememberMe' | 'setUserId';
+/**
+ * The session of a Server Component: reads, flash messages (read once) and `touch()`.
+ * Writes are compile errors here, and `SessionUsageError`s at run time.
+ */
+export type ReadonlyNextSession = Omit<NextSession, WriteMethod>;
+
+/** What `createSessions` returns: one object per app, imported wherever a session is needed. */
+export interface NextSessions {
+  /**
+   * The session in a Server Component (or `generateMetadata`, a layout, a Route Handler
+   * that only reads), loaded once per request. Never throws because of where it runs;
+   * rejects only with the store's `SessionStoreError`. No cookie is ever written:
+   * when a touch is due, the store-side expiry is extended through `after()`, after
+   * the response. Reading a flash message consumes it the same way.
+   */
+  read(): Promise<ReadonlyNextSession>;
+  /**
+   * Wraps a Server Action: the handler gets the session handle first (`await session.load()`),
+   * then the action's own arguments. The session is committed before the action returns, and a cookie is
+   * set only when the browser must learn something new (a new session, `regenerate()`,
+   * `destroy()`, remember-me switched, a rotated secret): a Server Action that only
+   * changes session data sends no `Set-Cookie`, so Next does not re-render for it.
+   * `redirect()` and `notFound()` inside the handler commit first, then propagate.
+   */
+  action<Args extends unknown[], Result>(
+    handler: (session: NextSessionHandle, ...args: Args) => Promise<Result> | Result,
+  ): (...args: Args) => Promise<Result>;
+  /**
+   * Wraps a Route Handler (Node.js or `runtime = 'edge'`): the handler gets the request,
+   * the session handle (lazy: a request that never calls `load()` costs nothing) and the
+   * route context, and returns a `Response`. The session is
+   * committed before the response leaves, with `Set-Cookie`, `Vary: Cookie` and
+   * `Cache-Control: private` added to it. A store failure rejects with its
+   * `SessionStoreError` (status 503); catch it in the handler's caller to answer it.
+   */
+  route<Context = unknown>(
+    handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
+  ): (request: Request, context: Context) => Promise<Response>;
+  /** The session manager, for work outside a request: listing or revoking a user's sessions. */
+  readonly manager: SessionManager<AppSessionData, AppFlashData>;
+}
+
+/**
+ * Sessions for the Next.js App Router (15 and 16): `read()` in Server Components,
+ * `action()` around Server Actions, `route()` around Route Handlers. For `proxy.ts`
+ * use `@sess/next/proxy`, for the Pages Router `@sess/next/pages`; give them the same
+ * `manager` so every context shares one store.
+ *
+ * @param options the `@sess/core` manager options, or a `SessionManager` to share.
+ * @example
+ * // lib/sessions.ts
+ * export const sessions = createSessions({ secret: process.env.SESSION_SECRET!, store: createRedisStore({ url }) });
+ */
+export function createSessions(options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>): NextSessions {
+  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
+
+  // `cache` gives one handle per request (React's request scope), however many components read it.
+  const readSession = cache(async function readSession(): Promise<ReadonlyNextSession> {
+    const jar = await cookies();
+    const handle = manager.open(cookieHeaderOf(jar.getAll(), manager.cookieName), { readOnly: true });
+    // Sliding expiry without a cookie: the store record moves after the response.
+    after(async function commitReadOnlySession() {
+      await manager.commit(handle, { status: 200 });
+    });
+    return handle.load();
+  });
+
+  function action<Args extends unknown[], Result>(
+    handler: (session: NextSessionHandle, ...args: Args) => Promise<Result> | Result,
+  ): (...args: Args) => Promise<Result> {
+    return async function sessionAction(...args: Args): Promise<Result> {
+      const jar = await cookies();
+      const handle = manager.open(cookieHeaderOf(jar.getAll(), manager.cookieName));
+      let result: Result;
+      try {
+        result = await handler(handle, ...args);
+      } catch (error) {
+        await commitThrown(handle, error, async (commit) => {
+          for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
+        });
+        throw error;
+      }
+      const commit = await manager.commit(handle, { status: 200 });
+      // Only when the browser must learn something: any cookie write makes Next re-render the page.
+      for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
+      return result;
+    };
+  }
+
+  function route<Context = unknown>(
+    handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
+  ): (request: Request, context: Context) => Promise<Response> {
+    return async function sessionRoute(request: Request, context: Context): Promise<Response> {
+      const handle = manager.open(request.headers.get('cookie'));
+      let response: Response;
+      try {
+        response = await handler(request, handle, context);
+      } catch (error) {
+        // `redirect()`/`notFound()` build their response inside Next: cookies can only go through `cookies()`.
+        await commitThrown(handle, error, async (commit) => {
+          const jar = await cookies();
+          for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
+        });
+        throw error;
+      }
+      return withCommitHeaders(response, await manager.commit(handle, { status: response.status }));
+    };
+  }
+
+  /**
+   * Commits a handler that threw. Next's control flow (`redirect()`, `notFound()`) is an
+   * answer, not a failure: it is committed and its cookies set. A real error commits with
+   * its status (a 5xx persists nothing); a failing commit must not hide the handler's error.
+   */
+  async function commitThrown(
+    handle: NextSessionHandle,
+    error: unknown,
+    setCookies: (commit: CommitResult) => Promise<void>,
+  ): Promise<void> {
+    const status = controlFlowStatus(error, isNextControlFlow);
+    if (status !== undefined) {
+      await setCookies(await manager.commit(handle, { status }));
+      return;
+    }
+    await manager.commit(handle, { status: statusOfError(error) }).catch(() => {});
+  }
+
+  return { read: readSession, action, route, manager };
+}
+
+/** `true` for the errors Next throws on purpose (redirect, notFound, dynamic bailouts). */
+function isNextControlFlow(error: unknown): boolean {
+  try {
+    unstable_rethrow(error);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,32 @@
+'use server';
+
+import type { DemoReply, DemoRequest } from '@sess/demo-kit';
+import { redirect } from 'next/navigation';
+import { demo } from '../src/demo';
+
+// The buttons of the page. Each runs the same demo-kit handler as the matching Route
+// Handler, inside `sessions.action()`, which commits before the action returns and
+// writes a cookie only when the browser must learn something new.
+
+export async function login(form: FormData): Promise<void> {
+  await act((request) => demo().handlers.login(request), form);
+}
+
+export async function count(): Promise<void> {
+  await act((request) => demo().handlers.count(request));
+}
+
+export async function logout(): Promise<void> {
+  await act((request) => demo().handlers.logout(request));
+}
+
+export async function logoutAll(): Promise<void> {
+  await act((request) => demo().handlers.logoutAll(request));
+}
+
+/** Runs a handler as a form post would, then follows its 303 to the page (which re-renders it). */
+async function act(handler: (request: DemoRequest) => Promise<DemoReply>, form?: FormData): Promise<void> {
+  const body = form === undefined ? undefined : { user: form.get('user') };
+  const reply = await demo().sessions.action((session) => handler({ session, wantsJson: false, body }))();
+  if (reply.kind === 'redirect') redirect(reply.location);
+}

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  applyCommitHeaders,
+  type SessionManager,
+  type SessionManagerOptions,
+  statusOfError,
+  toSessionManager,
+} from '@sess/core/adapter';
+import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
+import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
+import { PACKAGE } from './shared';
+
+/** The part of `getServerSideProps`' context the session needs. */
+export interface ServerSidePropsContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** `createPagesSessions()`: sessions for the Pages Router. */
+export interface PagesSessions {
+  /**
+   * Wraps an API route (`pages/api/*`): the handler gets `req`, `res` and the session
+   * handle (`await session.load()`). The session is committed when the response starts (the core's
+   * `commitBeforeFirstByte`), so a redirect leaves only once the write is stored and a
+   * streamed body starts after its `Set-Cookie`. A failing commit answers with its
+   * status (503 for a store outage) instead of the handler's response.
+   */
+  api<Req extends IncomingMessage, Res extends ServerResponse>(
+    handler: (req: Req, res: Res, session: NextSessionHandle) => unknown,
+  ): (req: Req, res: Res) => Promise<void>;
+  /**
+   * Wraps `getServerSideProps`: the handler gets the context and the session handle;
+   * the session is committed when it returns, before the page renders.
+   */
+  getServerSideProps<Context extends ServerSidePropsContext, Result>(
+    handler: (context: Context, session: NextSessionHandle) => Promise<Result>,
+  ): (context: Context) => Promise<Result>;
+  /** The session manager; share it with `createSessions` when the app has both routers. */
+  readonly manager: SessionManager<AppSessionData, AppFlashData>;
+}
+
+/**
+ * Sessions for the Next.js Pages Router, over Node's `req`/`res` (the same commit
+ * point as `@sess/express`, from `@sess/core/node`).
+ *
+ * @example
+ * // pages/api/count.ts
+ * export default pages.api(async (req, res, handle) => {
+ *   const session = await handle.load();
+ *   session.set('count', (session.get('count') ?? 0) + 1);
+ *   res.json({ count: session.get('count') });
+ * });
+ */
+export function createPagesSessions(
+  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
+): PagesSessions {
+  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
+
+  function api<Req extends IncomingMessage, Res extends ServerResponse>(
+    handler: (req: Req, res: Res, session: NextSessionHandle) => unknown,
+  ): (req: Req, res: Res) => Promise<void> {
+    return async function sessionApiRoute(req: Req, res: Res): Promise<void> {
+      const handle = manager.open(req.headers.cookie);
+      commitBeforeFirstByte(
+        res,
+        async (status) => applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(res)),
+        (error) => {
+          res.statusCode = statusOfError(error);
+          res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+          res.end(res.statusCode === 503 ? 'The session store is unavailable.' : 'The session could not be saved.');
+        },
+      );
+      // A thrown error reaches Next, whose 500 answer commits (and so persists nothing).
+      await handler(req, res, handle);
+    };
+  }
+
+  function getServerSideProps<Context extends ServerSidePropsContext, Result>(
+    handler: (context: Context, session: NextSessionHandle) => Promise<Result>,
+  ): (context: Context) => Promise<Result> {
+    return async function sessionGetServerSideProps(context: Context): Promise<Result> {
+      const handle = manager.open(context.req.headers.cookie);
+      let result: Result;
+      try {
+        result = await handler(context, handle);
+      } catch (error) {
+        await manager.commit(handle, { status: statusOfError(error) }).catch(() => {});
+        throw error;
+      }
+      const status = isObject(result) && 'redirect' in result ? 307 : isObject(result) && 'notFound' in result ? 404 : 200;
+      applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(context.res));
+      return result;
+    };
+  }
+
+  return { api, getServerSideProps, manager };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,92 @@
+import { createMemoryStore, createSessionManager, type SessionStore } from '@sess/core';
+import { NextRequest, NextResponse } from 'next/server';
+import { describe, expect, it } from 'vitest';
+import { type AppFlashData, type AppSessionData, createSessions } from './index';
+import { createSessionProxy } from './proxy';
+
+const OLD_SECRET = 'next-proxy-old-secret-0123456789abcdef012345';
+const NEW_SECRET = 'next-proxy-new-secret-0123456789abcdef012345';
+
+/** A signed-in session's cookie, written by a Route Handler of the same app. */
+async function signedInCookie(store: SessionStore, secret: string | Record<string, string> = OLD_SECRET): Promise<string> {
+  const login = createSessions({ secret, store }).route(async (_request, handle) => {
+    (await handle.load()).set('user', 'ann');
+    return new Response('ok');
+  });
+  const response = await login(new Request('http://next.test/login', { method: 'POST' }), {});
+  return response.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+const guard = (session: { has(key: 'user'): boolean }, request: NextRequest) =>
+  session.has('user') ? undefined : NextResponse.redirect(new URL('/', request.url), 303);
+
+describe('createSessionProxy()', () => {
+  it('redirects a signed-out visitor, with no cookie', async () => {
+    const withSession = createSessionProxy({ secret: OLD_SECRET, store: createMemoryStore() });
+    const response = await withSession(new NextRequest('http://next.test/account'), guard);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('http://next.test/');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('lets a signed-in user through, changing neither the request nor the cookie', async () => {
+    const store = createMemoryStore();
+    const cookie = await signedInCookie(store);
+    const withSession = createSessionProxy({ secret: OLD_SECRET, store });
+    const response = await withSession(new NextRequest('http://next.test/account', { headers: { cookie } }), guard);
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('re-issues a cookie under a rotated secret on the response and on the request this render reads', async () => {
+    const store = createMemoryStore();
+    const cookie = await signedInCookie(store);
+    const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: { 1: OLD_SECRET, 2: NEW_SECRET }, store });
+    const withSession = createSessionProxy(manager);
+    const response = await withSession(new NextRequest('http://next.test/account', { headers: { cookie } }), guard);
+
+    const [setCookie, ...others] = response.headers.getSetCookie();
+    expect(others).toEqual([]);
+    const fresh = setCookie!.split(';')[0]!;
+    expect(fresh).not.toBe(cookie);
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    // vercel/next.js#71110: Next hands the page the overridden request header.
+    expect(response.headers.get('x-middleware-override-headers')).toContain('cookie');
+    expect(response.headers.get('x-middleware-request-cookie')).toContain(fresh);
+
+    // The new cookie opens the same session with the new secret alone.
+    const later = createSessionProxy({ secret: { 2: NEW_SECRET }, store });
+    const next = await later(new NextRequest('http://next.test/account', { headers: { cookie: fresh } }), guard);
+    expect(next.headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('leaves Server Action POSTs alone, without loading the session', async () => {
+    let loads = 0;
+    const store = createMemoryStore();
+    const counting: SessionStore = {
+      ...store,
+      get: (key) => {
+        loads++;
+        return store.get(key);
+      },
+    };
+    const withSession = createSessionProxy({ secret: OLD_SECRET, store: counting });
+    const response = await withSession(
+      new NextRequest('http://next.test/account', { method: 'POST', headers: { 'next-action': 'abc123', cookie: 'sid=x' } }),
+      guard,
+    );
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    expect(loads).toBe(0);
+  });
+
+  it('clears an unknown session cookie on the response and drops it from the request', async () => {
+    // Signed in against another store: this app's store does not know the session.
+    const cookie = await signedInCookie(createMemoryStore());
+    const withSession = createSessionProxy({ secret: OLD_SECRET, store: createMemoryStore() });
+    const response = await withSession(new NextRequest('http://next.test/', { headers: { cookie: `${cookie}; theme=dark` } }), () => undefined);
+    expect(response.headers.getSetCookie()[0]).toMatch(/^sid=;/);
+    const forwarded = response.headers.get('x-middleware-request-cookie') ?? '';
+    expect(forwarded).not.toContain('sid=');
+    expect(forwarded).toContain('theme=dark');
+  });
+});
