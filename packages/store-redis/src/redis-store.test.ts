@@ -7,7 +7,7 @@ import {
   storeKeyOf,
 } from '@sess/core';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { clusterClient, singleNodeClient, uniquePrefix } from '../test/clients';
 import { request, SECRET } from '../test/requests';
 import { createRedisStore } from './redis-store';
@@ -28,7 +28,8 @@ const newKey = () => storeKeyOf(generateSessionId());
 
 describe('createRedisStore options', () => {
   it.each([
-    [{}, /`url`/],
+    [{ url: 42 }, /`url`/],
+    [{ onNotice: 'log' }, /`onNotice` must be a function/],
     [{ client: single, url: 'redis://127.0.0.1:6379' }, /`client`/],
     [{ client: { get() {} } }, /`client` must be an ioredis Redis or Cluster instance/],
     [{ url: 'http://127.0.0.1' }, /`url` must be a redis:\/\//],
@@ -41,6 +42,46 @@ describe('createRedisStore options', () => {
     expect(() => createRedisStore(options as never)).toThrow(TypeError);
     expect(() => createRedisStore(options as never)).toThrow(/^@sess\/store-redis: option/);
     expect(() => createRedisStore(options as never)).toThrow(message);
+  });
+
+  it('connects to redis://127.0.0.1:6379 when called with no arguments, with a notice once per process', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      vi.resetModules();
+      const { createRedisStore: create } = await import('./redis-store');
+      const first = create();
+      const second = create({ prefix: uniquePrefix('default') });
+      try {
+        expect(first.client.options).toMatchObject({ host: '127.0.0.1', port: 6379 });
+        await second.set(await newKey(), record());
+        expect(await second.count()).toBe(1);
+        expect(warn).toHaveBeenCalledOnce();
+        expect(warn.mock.calls[0]?.[0]).toMatch(
+          /^@sess\/store-redis: no `client` or `url` was given, so the store connects to redis:\/\/127\.0\.0\.1:6379\. Pass `url`/,
+        );
+      } finally {
+        await second.clear();
+        await Promise.all([first.close!(), second.close!()]);
+      }
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('tells onNotice, instead of the console, each time it falls back to the default URL', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const notices: string[] = [];
+    try {
+      const stores = [createRedisStore({ onNotice: (m) => notices.push(m) }), createRedisStore({ onNotice: (m) => notices.push(m) })];
+      await Promise.all(stores.map((store) => store.close!()));
+      expect(notices).toHaveLength(2);
+      expect(notices[0]).toMatch(/redis:\/\/127\.0\.0\.1:6379/);
+      expect(createRedisStore({ url: inject('redisUrl'), onNotice: (m) => notices.push(m) }).close).toBeDefined();
+      expect(notices).toHaveLength(2);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('offers close() only when it created the client', async () => {

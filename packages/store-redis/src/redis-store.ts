@@ -25,7 +25,10 @@ import {
   updateScript,
 } from './scripts';
 
-/** Options of `createRedisStore`. Give exactly one of `client` and `url`. */
+/**
+ * Options of `createRedisStore`. Give at most one of `client` and `url`; with neither,
+ * the store connects to `redis://127.0.0.1:6379` (see `onNotice`).
+ */
 export interface RedisStoreOptions {
   /**
    * An ioredis client you made and own: `new Redis(...)`, a Sentinel-configured
@@ -37,6 +40,7 @@ export interface RedisStoreOptions {
    * A `redis://` or `rediss://` URL: the store creates its own client, tuned to fail
    * fast (no offline queue, no resending after a disconnect, reconnects within a
    * second), and `close()` closes it.
+   * @default 'redis://127.0.0.1:6379' when no `client` is given either
    */
   url?: string;
   /** Extra ioredis options for the client created from `url` (TLS, credentials...). */
@@ -67,6 +71,14 @@ export interface RedisStoreOptions {
    */
   maxSizeBytes?: number;
   /**
+   * Told when the store makes a choice you did not spell out: today only that it
+   * connects to `redis://127.0.0.1:6379` because neither `client` nor `url` was given.
+   * Given, it is called every time; the default writes each notice once per process
+   * with `console.warn`, as `@sess/core`'s memory store warns about production.
+   * @default one console.warn per process
+   */
+  onNotice?: (message: string) => void;
+  /**
    * The clock that decides expiry, for tests. Redis expires keys by its own clock.
    * @default Date.now
    */
@@ -92,6 +104,7 @@ export interface RedisStore extends Required<SessionStore> {
 }
 
 const PACKAGE = '@sess/store-redis';
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_PREFIX = 'sess:';
 const DEFAULT_OPERATION_TIMEOUT_MS = 2000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
@@ -108,28 +121,31 @@ const DATA_FIELD_PREFIX = 'd:';
  * @example
  * const store = createRedisStore({ client: new Redis(process.env.REDIS_URL) });
  * const sessions = createSessionManager({ secret, store });
+ * @example
+ * // Local development: Redis on this machine's default port, with a one-time notice.
+ * const store = createRedisStore();
  */
-export function createRedisStore(options: RedisStoreOptions): RedisStore {
+export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   if (typeof options !== 'object' || options === null) {
     invalidOption(PACKAGE, 'options', 'an object with `client` or `url`', options);
   }
   const {
     client: givenClient,
-    url,
+    url: givenUrl,
     redisOptions = {},
     prefix = DEFAULT_PREFIX,
     serializer = jsonSerializer,
     operationTimeoutMs = DEFAULT_OPERATION_TIMEOUT_MS,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
+    onNotice = noticeOncePerProcess,
     now = Date.now,
   } = options;
 
-  if (givenClient !== undefined && url !== undefined) {
+  if (givenClient !== undefined && givenUrl !== undefined) {
     invalidOption(PACKAGE, 'client', 'left out when `url` is given (pass one of them)', 'both');
   }
-  if (givenClient === undefined && url === undefined) {
-    invalidOption(PACKAGE, 'url', 'a redis:// URL when no `client` is given', url);
-  }
+  if (typeof onNotice !== 'function') invalidOption(PACKAGE, 'onNotice', 'a function taking a message', onNotice);
+  const url = givenClient === undefined ? (givenUrl ?? DEFAULT_URL) : undefined;
   if (givenClient !== undefined && !isIoredisClient(givenClient)) {
     invalidOption(PACKAGE, 'client', 'an ioredis Redis or Cluster instance', givenClient);
   }
@@ -150,6 +166,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
   }
   if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
+  if (givenClient === undefined && givenUrl === undefined) {
+    onNotice(
+      `${PACKAGE}: no \`client\` or \`url\` was given, so the store connects to ${DEFAULT_URL}. ` +
+        'Pass `url` (e.g. process.env.REDIS_URL) or `client` to choose the server.',
+    );
+  }
   if (givenClient?.options.keyPrefix) {
     // ioredis would prefix script keys but not SCAN patterns: one prefix, ours.
     invalidOption(PACKAGE, 'client', 'a client without ioredis `keyPrefix` (use the `prefix` option)', 'keyPrefix');
@@ -407,6 +429,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       'Keep large or growing data (uploads, caches, histories) out of the session, or raise `maxSizeBytes`.',
     );
   }
+}
+
+const noticesGiven = new Set<string>();
+
+/** The default `onNotice`: each notice once per process, so a store made per test or per worker does not flood the log. */
+function noticeOncePerProcess(message: string): void {
+  if (noticesGiven.has(message)) return;
+  noticesGiven.add(message);
+  console.warn(message);
 }
 
 /** A failure as the typed error callers handle: store errors and size errors pass through as they are. */
