@@ -9,6 +9,7 @@ export const sourceAliases = [
   { find: /^@sess\/store-redis$/, replacement: here('./packages/store-redis/src/index.ts') },
   { find: /^@sess\/express$/, replacement: here('./packages/express/src/index.ts') },
   { find: /^@sess\/koa$/, replacement: here('./packages/koa/src/index.ts') },
+  { find: /^@sess\/hono$/, replacement: here('./packages/hono/src/index.ts') },
   { find: /^@sess\/next\/(proxy|pages)$/, replacement: here('./packages/next/src/$1.ts') },
   { find: /^@sess\/next$/, replacement: here('./packages/next/src/index.ts') },
 ];
