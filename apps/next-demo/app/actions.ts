@@ -4,23 +4,23 @@ import type { DemoReply, DemoRequest } from '@sess/demo-kit';
 import { redirect } from 'next/navigation';
 import { demo } from '../src/demo';
 
-// The buttons of the page. Each runs the same demo-kit handler as the matching Route
-// Handler, inside `sessions.action()`, which commits before the action returns and
+// The buttons of the page (see ActionForms). Each runs the same demo-kit handler as the
+// matching Route Handler, inside `sessions.action()`, which commits before the action returns and
 // writes a cookie only when the browser must learn something new.
 
 export async function login(form: FormData): Promise<void> {
   await act((request) => demo().handlers.login(request), form);
 }
 
-export async function count(): Promise<void> {
+export async function count(_form?: FormData): Promise<void> {
   await act((request) => demo().handlers.count(request));
 }
 
-export async function logout(): Promise<void> {
+export async function logout(_form?: FormData): Promise<void> {
   await act((request) => demo().handlers.logout(request));
 }
 
-export async function logoutAll(): Promise<void> {
+export async function logoutAll(_form?: FormData): Promise<void> {
   await act((request) => demo().handlers.logoutAll(request));
 }
 
