@@ -1,4 +1,4 @@
-import { jsonSerializer, type SessionRecord, type SessionStore } from '@sess/core';
+import { jsonSerializer, type SessionRecord, type SessionStore } from '@sess/core/store';
 
 /** The three calls this store needs; most key-value services and clients offer them. */
 export interface KeyValue {

@@ -1,6 +1,6 @@
 import { parse as parseCookieHeader, type SerializeOptions, serialize } from 'cookie';
 import { defaults as ironDefaults, hmacWithPassword, seal, unseal } from 'iron-webcrypto';
-import { invalidOption } from './errors';
+import { invalidOption, rejectUnknownOptions } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
 import type { SecretRing } from './secrets';
 
@@ -10,7 +10,7 @@ export type { SerializeOptions as CookieSerializeOptions } from 'cookie';
 export interface CookieOptions {
   /** Cookie name; a `__Host-` name requires `secure`, `path: '/'` and no `domain`. @default 'sid' */
   name?: string;
-  /** @default true when `NODE_ENV` is `'production'`, else false */
+  /** @default true when `NODE_ENV` is `'production'` (any case), else false */
   secure?: boolean;
   /** @default true */
   httpOnly?: boolean;
@@ -43,11 +43,25 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function isProduction(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NODE_ENV === 'production';
+  return env?.NODE_ENV?.trim().toLowerCase() === 'production';
 }
 
 export function resolveCookie(options: CookieOptions | undefined, packageName: string): ResolvedCookie {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    invalidOption(packageName, 'cookie', 'an object', options);
+  }
   const o = options ?? {};
+  rejectUnknownOptions(
+    packageName,
+    'cookie.',
+    o,
+    ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned', 'priority'],
+    {
+      'cookie.maxAge': 'The cookie lifetime follows the session: set `expiry.idleTimeoutMs`, and call `session.rememberMe()` for a persistent cookie (its lifetime is `expiry.rememberMe.absoluteTimeoutMs`).',
+      'cookie.expires': 'The cookie lifetime follows the session: see `expiry` and `session.rememberMe()`.',
+      'cookie.signed': 'The id cookie is always signed; `cookieValue: "seal"` encrypts it too.',
+    },
+  );
   const name = o.name ?? 'sid';
   if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
     invalidOption(packageName, 'cookie.name', 'a valid cookie name (RFC 6265 token)', name);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CommitFacts,
+  isFailedOutcome,
   shouldClearCookie,
+  shouldMarkPrivate,
   shouldDestroy,
   shouldSave,
   shouldSetCookie,
@@ -17,7 +19,6 @@ const untouchedExisting: CommitFacts = {
   regenerated: false,
   hasRecordToDrop: false,
   touchDue: false,
-  persistent: false,
   hadCookie: true,
   staleCookie: false,
 };
@@ -58,24 +59,15 @@ const cases: { when: string; facts: CommitFacts; expected: Plan }[] = [
     facts: { ...untouchedExisting, touchDue: true },
     expected: { ...nothing, touch: true },
   },
-  {
-    when: 'an unmodified persistent session due a touch (its Max-Age moves)',
-    facts: { ...untouchedExisting, touchDue: true, persistent: true },
-    expected: { ...nothing, touch: true, setCookie: true },
-  },
-  {
-    when: 'an unmodified persistent session not due a touch',
-    facts: { ...untouchedExisting, persistent: true },
-    expected: nothing,
-  },
+
   {
     when: 'a modified existing browser-session (same cookie stays valid)',
     facts: { ...untouchedExisting, modified: true },
     expected: { ...nothing, save: true },
   },
   {
-    when: 'a modified existing persistent session',
-    facts: { ...untouchedExisting, modified: true, persistent: true },
+    when: 'a modified existing session whose remember-me was switched (the cookie lifetime changes)',
+    facts: { ...untouchedExisting, modified: true, persistenceChanged: true },
     expected: { ...nothing, save: true, setCookie: true },
   },
   {
@@ -167,5 +159,23 @@ describe('commit decisions', () => {
       if (facts.empty) expect(p.save || p.touch).toBe(false);
       if (p.clearCookie) expect(facts.hadCookie).toBe(true);
     }
+  });
+});
+
+describe('the failure rule', () => {
+  it('persists after any 2xx, 3xx and 4xx answer, and nothing after a 5xx, unless saveOnError', () => {
+    for (const status of [200, 204, 303, 400, 409, 422, 499]) expect(isFailedOutcome(status, false), String(status)).toBe(false);
+    for (const status of [500, 502, 503, 599]) expect(isFailedOutcome(status, false), String(status)).toBe(true);
+    expect(isFailedOutcome(500, true)).toBe(false);
+    expect(isFailedOutcome(Number.NaN, false)).toBe(true);
+  });
+});
+
+describe('private caching', () => {
+  it('marks a response private when it sets a cookie or shows a stored or non-empty session, not an anonymous read', () => {
+    expect(shouldMarkPrivate(untouchedNew, false)).toBe(false);
+    expect(shouldMarkPrivate(untouchedNew, true)).toBe(true);
+    expect(shouldMarkPrivate(untouchedExisting, false)).toBe(true);
+    expect(shouldMarkPrivate({ ...untouchedNew, empty: false }, false)).toBe(true);
   });
 });

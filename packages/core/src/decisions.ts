@@ -6,7 +6,7 @@
 
 /** What the manager knows about a request's session when it commits. */
 export interface CommitFacts {
-  /** The handler threw or answered 5xx (and `saveOnError` is off). */
+  /** The response is a 5xx, or an error escaped the handler unanswered (and `saveOnError` is off). */
   failed: boolean;
   /** No stored record backs the session (fresh, or just destroyed). */
   isNew: boolean;
@@ -20,8 +20,6 @@ export interface CommitFacts {
   hasRecordToDrop: boolean;
   /** The sliding expiry is due an extension (throttled), or `touch()` was called. */
   touchDue: boolean;
-  /** The session cookie is persistent (remember-me) and so carries a Max-Age. */
-  persistent: boolean;
   /** `rememberMe()` switched the cookie between persistent and browser-session. */
   persistenceChanged?: boolean;
   /** The request carried our cookie. */
@@ -46,13 +44,29 @@ export function shouldDestroy(f: CommitFacts): boolean {
 }
 
 /**
- * The cookie is (re)sent when its value or lifetime changes: a new or regenerated
- * session, a persistent cookie whose Max-Age moves, or a re-seal after rotation.
+ * The cookie is sent only when the browser must learn something new: a new or
+ * regenerated session, remember-me switched on or off, or a re-issue under the newest
+ * secret. A write or touch that only moves the idle deadline does not resend it: a
+ * persistent cookie's Max-Age follows the absolute deadline, which never moves, and
+ * the store enforces the idle timeout. (In Next.js every cookie write from a Server
+ * Action re-renders the page, so this rule is what makes session writes cheap there.)
  */
 export function shouldSetCookie(f: CommitFacts): boolean {
-  if (shouldSave(f)) return f.isNew || f.regenerated || f.persistent || f.persistenceChanged === true || f.staleCookie;
-  if (shouldTouch(f)) return f.persistent || f.staleCookie;
+  if (shouldSave(f)) return f.isNew || f.regenerated || f.persistenceChanged === true || f.staleCookie;
   return !f.failed && !f.isNew && !f.empty && f.staleCookie;
+}
+
+/** The failure rule, decided once for every adapter: a 5xx answer persists nothing, a 4xx one persists like a 2xx. */
+export function isFailedOutcome(status: number, saveOnError: boolean): boolean {
+  return !saveOnError && !(status < 500);
+}
+
+/**
+ * A response that sets a cookie or shows a stored session's data must stay out of
+ * shared caches (`Cache-Control: private`); `Vary: Cookie` alone is ignored by many CDNs.
+ */
+export function shouldMarkPrivate(f: CommitFacts, settingCookie: boolean): boolean {
+  return settingCookie || !f.isNew || !f.empty;
 }
 
 /** A cookie that no longer points at a live session is cleared, unless a new one replaces it. */

@@ -1,4 +1,4 @@
-import { invalidOption } from './errors';
+import { invalidOption, rejectUnknownOptions } from './errors';
 
 const oneDayMs = 24 * 60 * 60 * 1000;
 
@@ -42,8 +42,24 @@ export interface ExpiryClock {
   persistent: boolean;
 }
 
+const EXPIRY_HINTS: Record<string, string> = {
+  'expiry.idle': 'Use `expiry.idleTimeoutMs` (milliseconds).',
+  'expiry.absolute': 'Use `expiry.absoluteTimeoutMs` (milliseconds).',
+  'expiry.maxAge': 'Use `expiry.idleTimeoutMs` (milliseconds; the cookie lifetime follows the session).',
+  'expiry.ttl': 'Use `expiry.idleTimeoutMs` (milliseconds).',
+  'expiry.rolling': 'Sessions always slide: `expiry.idleTimeoutMs` is the idle timeout, `expiry.touchAfterShare` throttles the extension.',
+};
+
 export function resolveExpiry(options: ExpiryOptions | undefined, packageName: string): ExpiryPolicy {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    invalidOption(packageName, 'expiry', 'an object', options);
+  }
   const o = options ?? {};
+  rejectUnknownOptions(packageName, 'expiry.', o, ['idleTimeoutMs', 'absoluteTimeoutMs', 'touchAfterShare', 'rememberMe'], EXPIRY_HINTS);
+  if (o.rememberMe !== undefined) {
+    if (typeof o.rememberMe !== 'object' || o.rememberMe === null) invalidOption(packageName, 'expiry.rememberMe', 'an object', o.rememberMe);
+    rejectUnknownOptions(packageName, 'expiry.rememberMe.', o.rememberMe, ['idleTimeoutMs', 'absoluteTimeoutMs'], EXPIRY_HINTS);
+  }
   const share = o.touchAfterShare ?? 0.2;
   if (typeof share !== 'number' || !(share >= 0 && share < 1)) {
     invalidOption(packageName, 'expiry.touchAfterShare', 'a number from 0 up to (not including) 1', share);
@@ -94,4 +110,14 @@ export function isTouchDue(clock: ExpiryClock, policy: ExpiryPolicy, nowMs: numb
 /** Cookie Max-Age in whole seconds, rounded down so the browser drops the cookie before the store does. */
 export function maxAgeSecondsUntil(expiresAtMs: number, nowMs: number): number {
   return Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000));
+}
+
+/**
+ * A persistent cookie's Max-Age: until the absolute deadline, which never moves, so
+ * the cookie is not resent when the idle deadline does (the store enforces that one).
+ * Browser-session cookies have none.
+ */
+export function cookieMaxAgeSeconds(clock: ExpiryClock, policy: ExpiryPolicy, nowMs: number): number | undefined {
+  if (!clock.persistent) return undefined;
+  return maxAgeSecondsUntil(clock.createdAtMs + policy.rememberMe.absoluteTimeoutMs, nowMs);
 }

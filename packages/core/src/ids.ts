@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+
 /** 32 bytes: a 256-bit session id, as OWASP and the Flask lineage recommend. */
 const SESSION_ID_BYTES = 32;
 /** base64url of 32 bytes, without padding. */
@@ -15,13 +17,15 @@ export function isSessionIdShape(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_SHAPE.test(value);
 }
 
+const encoder = new TextEncoder();
+
 /**
  * The key a store sees: the SHA-256 digest of the id, base64url encoded. A dump of
- * the store therefore yields no cookie that could be replayed.
+ * the store therefore yields no cookie that could be replayed. Synchronous (Web
+ * Crypto's digest is async only), so `regenerate()` can be a plain call.
  */
-export async function storeKeyOf(sessionId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sessionId));
-  return base64url(new Uint8Array(digest));
+export function storeKeyOf(sessionId: string): string {
+  return base64url(sha256(encoder.encode(sessionId)));
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

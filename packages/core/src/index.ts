@@ -1,48 +1,30 @@
-export { type CookieStore, type CookieStoreContext, type CookieStoreOptions, type CookieStoreRead, createCookieStore, isCookieStore } from './cookie-store';
+/**
+ * `@sess/core`: what an application needs. Adapter authors import from
+ * `@sess/core/adapter`, store authors from `@sess/core/store`, tests from
+ * `@sess/core/testing`.
+ */
+export { type CookieStoreOptions, createCookieStore } from './cookie-store';
+export type { CookieOptions, IdCookieProtection } from './cookies';
 export {
-  type CookieOptions,
-  type CookieSerializeOptions,
-  type IdCookieProtection,
-  type OutgoingCookie,
-  parseCookies,
-  serializeCookie,
-} from './cookies';
-export {
-  type CommitFacts,
-  shouldClearCookie,
-  shouldDestroy,
-  shouldSave,
-  shouldSetCookie,
-  shouldTouch,
-} from './decisions';
-export {
-  invalidOption,
   isSessionStoreError,
+  isSessionTooLargeError,
+  isSessionUsageError,
+  isSessionValueError,
   SessionStoreError,
-  type SessionStoreOperation,
   SessionTooLargeError,
+  SessionUsageError,
+  SessionValueError,
 } from './errors';
-export { type ExpiryOptions, type ExpiryPolicy, expiresAtOf, isExpired, isTouchDue, resolveExpiry } from './expiry';
-export { base64url, generateSessionId, isSessionIdShape, storeKeyOf } from './ids';
+export type { ExpiryOptions } from './expiry';
 export {
-  applyCommitHeaders,
   createSessionManager,
-  type HeaderAccess,
-  isSessionManager,
-  privateCacheControl,
+  type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
-  toSessionManager,
 } from './manager';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
-export { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
-export { type CommitResult, FLASH_KEY, type RequestOutcome, Session } from './session';
-export {
-  isSessionStore,
-  type SessionData,
-  type SessionMeta,
-  type SessionPatch,
-  type SessionRecord,
-  type SessionStore,
-  type UserSessionSummary,
-} from './store';
+export { MIN_SECRET_LENGTH } from './secrets';
+export { jsonSerializer, richSerializer, type Serializer } from './serializer';
+export type { Session } from './session';
+export type { SessionStore, UserSessionSummary } from './store';
+export type { JsonValue, Register, RichValue, SessionValue, Storable } from './values';

@@ -1,103 +1,242 @@
-import { type CookieOptions, IdCookieCodec, type IdCookieProtection, resolveCookie } from './cookies';
+import { IdCookieCodec, type CookieOptions, type IdCookieProtection, type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { type CookieStore, isCookieStore } from './cookie-store';
-import { invalidOption } from './errors';
-import { type ExpiryOptions, resolveExpiry } from './expiry';
+import {
+  type CommitFacts,
+  isFailedOutcome,
+  shouldClearCookie,
+  shouldDestroy,
+  shouldMarkPrivate,
+  shouldSave,
+  shouldSetCookie,
+  shouldTouch,
+} from './decisions';
+import { invalidOption, rejectUnknownOptions, SessionUsageError } from './errors';
+import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } from './expiry';
 import { createMemoryStore } from './memory-store';
+import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
-import {
-  type CommitResult,
-  callStore,
-  commitSymbol,
-  type RequestOutcome,
-  Session,
-  type SessionContext,
-} from './session';
-import { isSessionStore, type SessionStore, type UserSessionSummary } from './store';
+import { type Session, type SessionContext, SessionState } from './session';
+import { boundStoreCall } from './store-call';
+import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
+import type { SessionValue } from './values';
 
 const PACKAGE = '@sess/core';
+const DEFAULT_STORE_TIMEOUT_MS = 3000;
 
-/** Options of `createSessionManager`, which every adapter accepts too. */
+/** Options of `createSessionManager`, which every adapter's `session()` accepts too. */
 export interface SessionManagerOptions {
   /**
-   * Secret(s) for the cookie, at least 32 characters each. Pass an id map
-   * (`{ 1: old, 2: new }`) to rotate: the highest id seals, every listed one opens.
+   * Secret(s) for the cookie: at least 32 characters each (`openssl rand -base64 32`).
+   * Pass an id map (`{ 1: old, 2: new }`) to rotate: the highest id signs, every listed one verifies.
    */
   secret: string | Readonly<Record<string, string>>;
-  /** Where sessions live. @default createMemoryStore() */
+  /** Where sessions live: a server store, or `createCookieStore()` for sealed cookies. @default createMemoryStore() */
   store?: SessionStore | CookieStore;
   /** Cookie name and attributes. @default { name: 'sid', httpOnly: true, sameSite: 'lax', path: '/', secure: NODE_ENV === 'production' } */
   cookie?: CookieOptions;
   /** How the id cookie is protected with iron-webcrypto: an HMAC signature or a full seal. @default 'sign' */
   cookieValue?: IdCookieProtection;
-  /** Idle and absolute timeouts, touch throttling, remember-me. @default see `ExpiryOptions` */
+  /** Idle and absolute timeouts, touch throttling, remember-me, in milliseconds. @default see `ExpiryOptions` */
   expiry?: ExpiryOptions;
-  /** Used to detect changes (and by the default memory store). @default jsonSerializer */
+  /** Checks values at `set`, detects changes, and encodes the default memory store. @default jsonSerializer */
   serializer?: Serializer;
-  /** Persist changes even when the handler threw or answered 5xx. @default false */
+  /** Persist changes even when the response is a 5xx or the handler's error went unanswered. @default false */
   saveOnError?: boolean;
-  /** A store call slower than this fails with a `SessionStoreError`. @default 3000 */
+  /** A store call slower than this fails with a `SessionStoreError` (503). @default 3000 */
   storeTimeoutMs?: number;
   /** The clock, in epoch milliseconds; for tests. @default Date.now */
   now?: () => number;
 }
 
-/** The framework-free API every adapter calls. */
-export interface SessionManager<Data extends object = Record<string, unknown>, Flash extends object = Record<string, unknown>> {
-  /** Wraps one request's Cookie header. No I/O: nothing happens until the session is used. */
-  open(cookieHeader: string | null | undefined): Session<Data, Flash>;
-  /** After the handler: persists what changed and returns what to send. Rejects with `SessionStoreError`. */
-  commit(session: Session<Data, Flash>, outcome: RequestOutcome): Promise<CommitResult>;
-  /** The live sessions of a user (requires a store with `listByUser`). */
+const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now'] as const;
+
+/** Names people bring from express-session and koa-session, with what to use here. */
+const MIGRATION_HINTS: Record<string, string> = {
+  resave: 'Sessions are saved only when they change, and concurrent writes merge per key: there is nothing to set.',
+  saveUninitialized: 'An empty session is never stored nor given a cookie: there is nothing to set.',
+  rolling: 'Sessions always slide: `expiry.idleTimeoutMs` sets the idle timeout and `expiry.touchAfterShare` throttles the extension.',
+  name: 'Use `cookie: { name }`.',
+  key: 'Use `cookie: { name }`.',
+  maxAge: 'Use `expiry.idleTimeoutMs` (milliseconds), and `session.rememberMe()` for a persistent cookie.',
+  genid: 'Ids are always 256 random bits from the platform CSPRNG, so that they cannot be guessed: there is nothing to set.',
+  signed: 'The id cookie is always signed; `cookieValue: "seal"` encrypts it too.',
+  renew: 'Use `expiry.touchAfterShare` to control when a session is extended.',
+  unset: 'Call `session.destroy()` to end a session.',
+  proxy: 'Set `cookie: { secure: true }` behind a TLS-terminating proxy (and trust the proxy in your framework).',
+  ttl: 'Use `expiry.idleTimeoutMs` (milliseconds).',
+  password: 'Use `secret` (at least 32 characters).',
+  cookieName: 'Use `cookie: { name }`.',
+};
+
+/** Options of `manager.open`. */
+export interface OpenOptions {
+  /**
+   * A session that is read where no cookie can be set (a Next.js Server Component):
+   * writes throw `SessionUsageError`, reading a flash is allowed, and the commit only
+   * extends the expiry in a server store. @default false
+   */
+  readOnly?: boolean;
+}
+
+/** One request's lazy session: `req.session`, `ctx.session`, `c.var.session`. */
+export interface SessionHandle<Data extends object = Record<string, SessionValue>, Flash extends object = Record<string, SessionValue>> {
+  /**
+   * Loads the session (once: concurrent and later calls share the load) and resolves
+   * it; reads and writes on it are synchronous. A request that never calls it costs
+   * no store call, no crypto and no cookie.
+   * Rejects with `SessionStoreError` when the store fails.
+   */
+  load(): Promise<Session<Data, Flash>>;
+}
+
+/** How the request ended, as the adapter saw it. */
+export interface RequestOutcome {
+  /**
+   * The final response status; for an error that escaped the handler, its 4xx/5xx
+   * `status` (`statusOfError`). A 5xx persists nothing (unless `saveOnError`).
+   */
+  status: number;
+}
+
+/** What the adapter must send. */
+export interface CommitResult {
+  /** `Set-Cookie` header values, to append one by one. */
+  setCookie: string[];
+  /** The same cookies, structured, for frameworks with a cookie API. */
+  cookies: OutgoingCookie[];
+  /** The session was loaded: the response depends on the Cookie header (`Vary: Cookie`). */
+  vary: boolean;
+  /** A cookie is set or a stored session was read: keep the response out of shared caches. */
+  private: boolean;
+}
+
+/** The framework-free API every adapter calls, and apps use for work outside a request. */
+export interface SessionManager<Data extends object = Record<string, SessionValue>, Flash extends object = Record<string, SessionValue>> {
+  /** Wraps one request's Cookie header. No I/O: nothing happens until `load()`. */
+  open(cookieHeader: string | null | undefined, options?: OpenOptions): SessionHandle<Data, Flash>;
+  /**
+   * After the handler: persists what changed and says what to send. Waits for a load
+   * still in flight; afterwards every write on the session throws. Runs once per
+   * handle. Rejects with `SessionStoreError` (503) or `SessionTooLargeError` (413).
+   */
+  commit(handle: SessionHandle<Data, Flash>, outcome: RequestOutcome): Promise<CommitResult>;
+  /** The live sessions of a user, oldest first by creation (needs a store with `listByUser`). */
   listUserSessions(userId: string): Promise<UserSessionSummary[]>;
-  /** Destroys every session of a user, "sign out everywhere" (requires `destroyByUser`). Resolves the count. */
+  /** Destroys every session of a user, "sign out everywhere" (needs `destroyByUser`). Resolves how many. */
   revokeUserSessions(userId: string): Promise<number>;
-  /** Destroys one session by its store key (`session.key`). */
+  /** Destroys one session by its store key (`session.key`); needs a server store. */
   revokeSession(key: string): Promise<void>;
+  /** The session cookie's name. */
   readonly cookieName: string;
   readonly store: SessionStore | CookieStore;
 }
 
+const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
+const VARY_ONLY: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: true, private: false }) as CommitResult;
+
+/** The handle's state: the manager loads through it and commits it. */
+class RequestSession implements SessionHandle<Record<string, unknown>, Record<string, unknown>> {
+  loading: Promise<SessionState> | undefined;
+  state: SessionState | undefined;
+  committed = false;
+
+  constructor(
+    readonly owner: ManagerCore,
+    readonly cookieHeader: string | null | undefined,
+    readonly readOnly: boolean,
+  ) {}
+
+  load(): Promise<Session<Record<string, unknown>, Record<string, unknown>>> {
+    if (this.loading === undefined) {
+      if (this.committed) {
+        return Promise.reject(
+          new SessionUsageError(
+            'committed',
+            '@sess/core: session.load() was called after the session of this request was already committed. Load the session before the response is sent.',
+          ),
+        );
+      }
+      this.loading = this.owner.load(this);
+    }
+    // The state is seen only through the `Session` interface, whose types are the app's.
+    return this.loading as Promise<unknown> as Promise<Session<Record<string, unknown>, Record<string, unknown>>>;
+  }
+}
+
+/** What the manager resolved from its options; shared by every request. */
+interface ManagerCore {
+  ctx: SessionContext;
+  persistence: SessionPersistence;
+  saveOnError: boolean;
+  load(request: RequestSession): Promise<SessionState>;
+}
+
 /** Creates the session manager; validates every option now, not on the first request. */
 export function createSessionManager<
-  Data extends object = Record<string, unknown>,
-  Flash extends object = Record<string, unknown>,
+  Data extends object = Record<string, SessionValue>,
+  Flash extends object = Record<string, SessionValue>,
 >(options: SessionManagerOptions): SessionManager<Data, Flash> {
-  if (typeof options !== 'object' || options === null) invalidOption(PACKAGE, 'options', 'an object', options);
-  const secrets = resolveSecrets(options.secret, PACKAGE);
-  const cookie = resolveCookie(options.cookie, PACKAGE);
+  return buildManager<Data, Flash>(options, PACKAGE);
+}
+
+function buildManager<Data extends object, Flash extends object>(options: SessionManagerOptions, packageName: string): SessionManager<Data, Flash> {
+  if (typeof options !== 'object' || options === null) invalidOption(packageName, 'options', 'an object', options);
+  rejectUnknownOptions(packageName, '', options, KNOWN_OPTIONS, MIGRATION_HINTS);
+  const secrets = resolveSecrets(options.secret, packageName);
+  const cookie = resolveCookie(options.cookie, packageName);
   const protection = options.cookieValue ?? 'sign';
-  if (protection !== 'sign' && protection !== 'seal') invalidOption(PACKAGE, 'cookieValue', "'sign' or 'seal'", protection);
+  if (protection !== 'sign' && protection !== 'seal') invalidOption(packageName, 'cookieValue', "'sign' or 'seal'", protection);
   const serializer = options.serializer ?? jsonSerializer;
-  if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
-  const storeTimeoutMs = options.storeTimeoutMs ?? 3000;
-  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    invalidOption(PACKAGE, 'storeTimeoutMs', 'a positive integer', storeTimeoutMs);
+  if (!isSerializer(serializer)) {
+    invalidOption(packageName, 'serializer', "an object with stringify and parse functions (and `kind` 'json', 'rich' or none)", serializer);
   }
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs <= 0) {
+    invalidOption(packageName, 'storeTimeoutMs', 'a positive integer number of milliseconds', storeTimeoutMs);
+  }
+  const saveOnError = options.saveOnError ?? false;
+  if (typeof saveOnError !== 'boolean') invalidOption(packageName, 'saveOnError', 'a boolean', saveOnError);
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
+  if (typeof now !== 'function') invalidOption(packageName, 'now', 'a function returning epoch milliseconds', now);
+  const policy = resolveExpiry(options.expiry, packageName);
   const store = options.store ?? createMemoryStore({ serializer, now });
   const cookieStore = isCookieStore(store) ? store : undefined;
   if (cookieStore === undefined && !isSessionStore(store)) {
-    invalidOption(PACKAGE, 'store', 'a SessionStore (get, set, destroy) or a cookie store', store);
+    invalidOption(packageName, 'store', 'a SessionStore (get, set, destroy) or a cookie store', store);
   }
   const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
-  const ctx: SessionContext = {
-    cookie,
-    secrets,
-    store: serverStore,
-    cookieStore,
-    codec: cookieStore === undefined ? new IdCookieCodec(secrets, protection, cookie.name) : undefined,
-    policy: resolveExpiry(options.expiry, PACKAGE),
-    serializer,
-    saveOnError: options.saveOnError ?? false,
-    storeTimeoutMs,
-    now,
+  const ctx: SessionContext = { policy, serializer, now };
+  const persistence =
+    serverStore !== undefined
+      ? serverStorePersistence(serverStore, new IdCookieCodec(secrets, protection, cookie.name), cookie, storeTimeoutMs)
+      : cookieStorePersistence(cookieStore!, { cookie, secrets, now });
+
+  const core: ManagerCore = {
+    ctx,
+    persistence,
+    saveOnError,
+    async load(request) {
+      const loaded = await persistence.load(request.cookieHeader);
+      const opened = loaded.session;
+      // An expired record is as good as none, whatever the store still holds.
+      const live = opened !== undefined && now() < expiresAtOf(opened.record, policy) ? opened : undefined;
+      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly);
+      request.state = state;
+      if (request.committed) state.close();
+      return state;
+    },
   };
 
-  const requireServerStore = (method: 'listByUser' | 'destroyByUser'): SessionStore => {
+  const call = <T>(operation: 'listByUser' | 'destroyByUser' | 'destroy', run: () => Promise<T>) =>
+    boundStoreCall(operation, run, { timeoutMs: storeTimeoutMs });
+  const requireServerStore = (method: 'listByUser' | 'destroyByUser' | 'destroy'): SessionStore => {
     if (serverStore?.[method] === undefined) {
-      throw new TypeError(`${PACKAGE}: the configured store does not implement \`${method}\`; per-user sessions need a store with a user index.`);
+      throw new TypeError(
+        method === 'destroy'
+          ? `${packageName}: sessions in a cookie store cannot be revoked server-side; use a server store (memory, Redis) to revoke sessions.`
+          : `${packageName}: the configured store does not implement \`${method}\`; per-user sessions need a store with a user index.`,
+      );
     }
     return serverStore;
   };
@@ -105,24 +244,98 @@ export function createSessionManager<
   return {
     cookieName: cookie.name,
     store,
-    open: (cookieHeader) => new Session<Data, Flash>(ctx, cookieHeader),
-    commit: (session, outcome) => session[commitSymbol](outcome),
+    open: (cookieHeader, openOptions) =>
+      new RequestSession(core, cookieHeader, openOptions?.readOnly === true) as unknown as SessionHandle<Data, Flash>,
+    commit: (handle, outcome) => commit(core, handle, outcome, packageName),
     listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');
-      return callStore(ctx, 'listByUser', () => s.listByUser!(userId));
+      return call('listByUser', () => s.listByUser!(userId));
     },
     revokeUserSessions: async (userId) => {
       const s = requireServerStore('destroyByUser');
-      return callStore(ctx, 'destroyByUser', () => s.destroyByUser!(userId));
+      return call('destroyByUser', () => s.destroyByUser!(userId));
     },
     revokeSession: async (key) => {
-      if (serverStore !== undefined) await callStore(ctx, 'destroy', () => serverStore.destroy(key));
+      const s = requireServerStore('destroy');
+      await call('destroy', () => s.destroy(key));
     },
   };
 }
 
+async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcome, packageName: string): Promise<CommitResult> {
+  if (!(handle instanceof RequestSession) || handle.owner !== core) {
+    throw new TypeError(`${packageName}: manager.commit() takes a handle this manager's open() returned.`);
+  }
+  if (typeof outcome?.status !== 'number') throw new TypeError(`${packageName}: manager.commit() needs the response status.`);
+  if (handle.committed) return NOTHING_TO_SEND;
+  handle.committed = true;
+  // Writes made so far count; any later one throws instead of being lost.
+  handle.state?.close();
+  if (handle.loading === undefined) return NOTHING_TO_SEND;
+  let state: SessionState;
+  try {
+    state = await handle.loading;
+  } catch {
+    // The handler already received the store error; there is nothing to persist.
+    return VARY_ONLY;
+  }
+  state.close();
+
+  const { ctx, persistence } = core;
+  const nowMs = ctx.now();
+  const changes = state.changes();
+  const facts: CommitFacts = {
+    failed: isFailedOutcome(outcome.status, core.saveOnError),
+    isNew: !state.stored,
+    modified: changes.modified,
+    empty: state.empty,
+    regenerated: state.regenerated,
+    hasRecordToDrop: state.recordToDrop !== undefined,
+    touchDue: state.touchDue(nowMs),
+    persistenceChanged: state.persistenceChanged,
+    hadCookie: state.hadCookie,
+    staleCookie: state.staleCookie,
+  };
+  // A read-only session sends no cookie, so it may only do store work that needs none.
+  const canWrite = !handle.readOnly || !persistence.touchNeedsCookie;
+  const save = canWrite && shouldSave(facts);
+  const touch = canWrite && shouldTouch(facts);
+  const destroy = !handle.readOnly && shouldDestroy(facts);
+  const setCookie = !handle.readOnly && shouldSetCookie(facts);
+  const clearCookie = !handle.readOnly && shouldClearCookie(facts);
+  if (!save && !touch && !destroy && !setCookie && !clearCookie) {
+    return { ...VARY_ONLY, private: shouldMarkPrivate(facts, false) };
+  }
+
+  const meta: SessionMeta = { ...state.meta, lastActiveAtMs: save || touch ? nowMs : state.meta.lastActiveAtMs };
+  meta.expiresAtMs = expiresAtOf(meta, ctx.policy);
+  const plan: CommitPlan = {
+    id: state.id,
+    key: state.key,
+    record: state.record(meta),
+    setCookie,
+    clearCookie,
+    cookieMaxAgeSeconds: cookieMaxAgeSeconds(meta, ctx.policy, nowMs),
+  };
+  if (save) {
+    const whole = facts.isNew || facts.regenerated;
+    plan.save = { patch: whole ? undefined : { set: changes.set, removed: changes.removed, meta } };
+  } else if (touch) {
+    plan.touch = meta;
+  }
+  // The record the cookie pointed at: destroyed or regenerated away, or emptied by the handler.
+  if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
+  const cookies = await persistence.commit(handle.cookieHeader, plan);
+  if (save || touch) state.meta = meta;
+  return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: shouldMarkPrivate(facts, cookies.length > 0) };
+}
+
 /** Shape check instead of `instanceof`: holds across two copies of the package. */
 export function isSessionManager(value: unknown): value is SessionManager<object, object> {
+  return looksLikeManager(value);
+}
+
+function looksLikeManager(value: unknown): boolean {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -133,7 +346,8 @@ export function isSessionManager(value: unknown): value is SessionManager<object
 
 /**
  * What every adapter's factory does with its argument: use a manager it is given
- * (so an app can share one for admin work), or create one from options.
+ * (so an app can share one for admin work), or create one from options, with
+ * errors that name the adapter's package.
  */
 export function toSessionManager<Data extends object, Flash extends object>(
   options: SessionManagerOptions | SessionManager<Data, Flash>,
@@ -142,37 +356,7 @@ export function toSessionManager<Data extends object, Flash extends object>(
   if (typeof options !== 'object' || options === null) {
     invalidOption(packageName, 'options', 'session manager options or a SessionManager', options);
   }
-  if (isSessionManager(options)) return options as SessionManager<Data, Flash>;
-  return createSessionManager<Data, Flash>(options);
-}
-
-/** Writes a commit result onto response headers; the one place adapters share for it. */
-export interface HeaderAccess {
-  get(name: string): string | null | undefined;
-  set(name: string, value: string): void;
-  append(name: string, value: string): void;
-}
-
-/**
- * Appends the Set-Cookie values, adds `Cookie` to `Vary` when the session was used,
- * and keeps a response that sets a cookie out of shared caches.
- */
-export function applyCommitHeaders(result: CommitResult, headers: HeaderAccess): void {
-  for (const value of result.setCookie) headers.append('Set-Cookie', value);
-  if (result.vary) {
-    const vary = headers.get('Vary');
-    if (!vary) headers.set('Vary', 'Cookie');
-    else if (!/(^|,)\s*(cookie|\*)\s*(,|$)/i.test(vary)) headers.set('Vary', `${vary}, Cookie`);
-  }
-  if (result.private) headers.set('Cache-Control', privateCacheControl(headers.get('Cache-Control')));
-}
-
-/** Drops `public` and `s-maxage`, and adds `private` unless `no-store` already forbids storing. */
-export function privateCacheControl(current: string | null | undefined): string {
-  const directives = (current ?? '')
-    .split(',')
-    .map((d) => d.trim())
-    .filter((d) => d !== '' && !/^(public|s-maxage=.*)$/i.test(d));
-  if (!directives.some((d) => /^(private|no-store)$/i.test(d))) directives.unshift('private');
-  return directives.join(', ');
+  // A plain boolean check: narrowing between two instantiations of the generic types costs the compiler dearly.
+  if (looksLikeManager(options)) return options as SessionManager<Data, Flash>;
+  return buildManager<Data, Flash>(options as SessionManagerOptions, packageName);
 }

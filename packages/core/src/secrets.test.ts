@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MIN_SECRET_LENGTH, resolveSecrets } from './secrets';
 
 const PACKAGE = '@sess/test';
-const a = 'a'.repeat(32);
-const b = 'b'.repeat(40);
-const c = 'c'.repeat(64);
+const a = 'secret-a-0123456789-0123456789-ab';
+const b = 'secret-b-0123456789-0123456789-0123456';
+const c = 'secret-c-0123456789-0123456789-0123456789-0123456789-0123456789';
 
 function refusal(secret: unknown): TypeError {
   try {
@@ -34,10 +34,17 @@ describe('resolveSecrets', () => {
   });
 
   it(`accepts exactly ${MIN_SECRET_LENGTH} characters and refuses one fewer, naming the package and option`, () => {
-    expect(() => resolveSecrets('x'.repeat(32), PACKAGE)).not.toThrow();
-    const error = refusal('x'.repeat(31));
+    expect(() => resolveSecrets('0123456789'.repeat(4).slice(0, 32), PACKAGE)).not.toThrow();
+    const error = refusal('0123456789'.repeat(4).slice(0, 31));
     expect(error.message).toMatch(/^@sess\/test: option `secret` must be at least 32 characters long \(got 31\)/);
     expect(error.message).toMatch(/openssl rand/);
+  });
+
+  it('refuses a placeholder of too few distinct characters, such as 32 spaces', () => {
+    for (const placeholder of [' '.repeat(32), 'x'.repeat(32), 'abab'.repeat(8), 'aaaaabbbbbcccccdddddeeeeeaaaaaaa']) {
+      expect(refusal(placeholder).message).toMatch(/^@sess\/test: option `secret` has fewer than 6 distinct characters: that is a placeholder/);
+    }
+    expect(refusal({ 1: a, 2: ' '.repeat(40) }).message).toMatch(/option `secret\.2` has fewer than 6 distinct/);
   });
 
   it('refuses a short secret inside a map, naming its id', () => {

@@ -2,6 +2,8 @@ import { invalidOption } from './errors';
 
 /** iron-webcrypto refuses shorter passwords; we refuse them earlier, at creation. */
 export const MIN_SECRET_LENGTH = 32;
+/** Fewer distinct characters than this is a placeholder (32 spaces, `xxxx...`), not a secret. */
+const MIN_SECRET_DISTINCT_CHARACTERS = 6;
 
 /** The secrets, ready for sealing and signing. */
 export interface SecretRing {
@@ -44,6 +46,11 @@ function checkLength(value: string, option: string, packageName: string): void {
   if (value.length < MIN_SECRET_LENGTH) {
     throw new TypeError(
       `${packageName}: option \`${option}\` must be at least ${MIN_SECRET_LENGTH} characters long (got ${value.length}). Generate one with \`openssl rand -base64 32\`.`,
+    );
+  }
+  if (new Set(value).size < MIN_SECRET_DISTINCT_CHARACTERS) {
+    throw new TypeError(
+      `${packageName}: option \`${option}\` has fewer than ${MIN_SECRET_DISTINCT_CHARACTERS} distinct characters: that is a placeholder, not a secret. Generate one with \`openssl rand -base64 32\`.`,
     );
   }
 }

@@ -1,5 +1,7 @@
 import { parse as devalueParse, stringify as devalueStringify } from 'devalue';
 import secureJson from 'secure-json-parse';
+import { SessionValueError } from './errors';
+import { assertStorable } from './values';
 
 /**
  * Turns one session value (or a whole record) into a string and back. Stores use it
@@ -9,6 +11,11 @@ import secureJson from 'secure-json-parse';
 export interface Serializer {
   stringify(value: unknown): string;
   parse(text: string): unknown;
+  /**
+   * Which values `session.set` accepts: `'json'` or `'rich'` checks them against that
+   * kind's rules (see `Register`); without it, `set` only checks that `stringify` succeeds.
+   */
+  readonly kind?: 'json' | 'rich';
 }
 
 /**
@@ -16,15 +23,17 @@ export interface Serializer {
  * keys in stored text are dropped, so stored data cannot poison objects.
  */
 export const jsonSerializer: Serializer = {
+  kind: 'json',
   stringify: (value) => JSON.stringify(value),
   parse: (text) => secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }),
 };
 
 /**
- * Round-trips `Date`, `Map`, `Set`, `BigInt`, `undefined`, `RegExp`, typed arrays and
+ * Round-trips `Date`, `Map`, `Set`, `BigInt`, `undefined`, `RegExp`, `URL`, typed arrays and
  * repeated references, through `devalue` (which never evaluates code).
  */
 export const richSerializer: Serializer = {
+  kind: 'rich',
   stringify: (value) => devalueStringify(value),
   parse: (text) => devalueParse(text),
 };
@@ -35,6 +44,20 @@ export function isSerializer(value: unknown): value is Serializer {
     typeof value === 'object' &&
     value !== null &&
     typeof (value as Serializer).stringify === 'function' &&
-    typeof (value as Serializer).parse === 'function'
+    typeof (value as Serializer).parse === 'function' &&
+    [undefined, 'json', 'rich'].includes((value as Serializer).kind)
   );
+}
+
+/** Throws `SessionValueError` when `serializer` cannot store `value` as it is. */
+export function checkValue(serializer: Serializer, key: string, value: unknown): void {
+  if (serializer.kind !== undefined) {
+    assertStorable(key, value, serializer.kind);
+    return;
+  }
+  try {
+    serializer.stringify(value);
+  } catch (error) {
+    throw new SessionValueError(key, 'value', `could not be serialized (${error instanceof Error ? error.message : String(error)})`);
+  }
 }

@@ -1,418 +1,312 @@
-import {
-  clearingCookie,
-  type IdCookieCodec,
-  type OutgoingCookie,
-  outgoingCookie,
-  type ResolvedCookie,
-  readCookie,
-  serializeCookie,
-} from './cookies';
-import type { CookieStore, CookieStoreContext } from './cookie-store';
-import {
-  type CommitFacts,
-  shouldClearCookie,
-  shouldDestroy,
-  shouldSave,
-  shouldSetCookie,
-  shouldTouch,
-} from './decisions';
-import { SessionStoreError, type SessionStoreOperation } from './errors';
-import { type ExpiryPolicy, expiresAtOf, isExpired, isTouchDue, maxAgeSecondsUntil } from './expiry';
+import { SessionUsageError } from './errors';
+import { type ExpiryPolicy, expiresAtOf, isTouchDue } from './expiry';
 import { generateSessionId, storeKeyOf } from './ids';
-import type { SecretRing } from './secrets';
-import type { Serializer } from './serializer';
-import type { SessionData, SessionMeta, SessionRecord, SessionStore } from './store';
+import { checkValue, type Serializer } from './serializer';
+import type { SessionData, SessionMeta, SessionRecord } from './store';
+import type { SessionValue, Storable } from './values';
 
-/** Where flash values live inside the data; reserved. */
+/** Where flash values live inside the stored data; reserved, never seen by handlers. */
 export const FLASH_KEY = '__flash';
 
-/** Everything a session needs from its manager; built once per manager. */
-export interface SessionContext extends CookieStoreContext {
-  cookie: ResolvedCookie;
-  secrets: SecretRing;
-  store: SessionStore | undefined;
-  cookieStore: CookieStore | undefined;
-  codec: IdCookieCodec | undefined;
+/**
+ * One request's session, once loaded: every read and write is synchronous. Obtain
+ * it from the request's `SessionHandle` with `await handle.load()`.
+ *
+ * Writes are tracked per top-level key and persisted when the adapter commits the
+ * request. Deep mutation of a value read with `get` is noticed too.
+ */
+export interface Session<Data extends object = Record<string, SessionValue>, Flash extends object = Record<string, SessionValue>> {
+  /** The session id: the secret the cookie carries. Never log it; log `key`. */
+  readonly id: string;
+  /** The store key: the SHA-256 digest of the id. Safe to show or log. */
+  readonly key: string;
+  /** No stored record backs this session (yet). */
+  readonly isNew: boolean;
+  /** When the session was created or last regenerated. */
+  readonly createdAt: Date;
+  /** The nearest deadline, idle or absolute, as of the last write or touch. */
+  readonly expiresAt: Date;
+  /** Remember-me is on: the cookie outlives the browser session. */
+  readonly persistent: boolean;
+  /** The user the session is indexed under (`setUserId`). */
+  readonly userId: string | undefined;
+  /** A shallow copy of all data, without flash values. Writes go through `set`. */
+  readonly data: Readonly<Partial<{ [K in keyof Data]: Storable<Data[K]> }>>;
+  /** The value of a top-level key. Mutating the returned object is noticed at commit. */
+  get<K extends keyof Data & string>(key: K): Storable<Data[K]> | undefined;
+  has(key: keyof Data & string): boolean;
+  /**
+   * Sets a top-level key; `undefined` removes it. Throws `SessionValueError` when the
+   * serializer could not give the value back as it is.
+   */
+  set<K extends keyof Data & string>(key: K, value: Storable<Data[K]> | undefined): void;
+  /** Removes a top-level key. */
+  unset(key: keyof Data & string): void;
+  /** Keeps a value for the next request that reads it with `getFlash`. */
+  flash<K extends keyof Flash & string>(key: K, value: Storable<Flash[K]>): void;
+  /** Reads a flash value once: it is gone afterwards. */
+  getFlash<K extends keyof Flash & string>(key: K): Storable<Flash[K]> | undefined;
+  /**
+   * A new id for the same data, against session fixation: call it whenever the
+   * privilege level changes (sign-in, sign-out, role change). The old id dies at commit.
+   */
+  regenerate(): void;
+  /** Ends the session: its record is deleted and its cookie cleared at commit. What is set afterwards starts a new session. */
+  destroy(): void;
+  /** Extends the expiry at commit even if the touch throttle would skip it. */
+  touch(): void;
+  /** Remember-me: a persistent cookie and the `expiry.rememberMe` timeouts, or back to a browser-session cookie. */
+  rememberMe(enabled?: boolean): void;
+  /** Indexes the session under a user, for listing and revoking all of that user's sessions. */
+  setUserId(userId: string | undefined): void;
+}
+
+/** What a session needs from its manager; built once per manager. */
+export interface SessionContext {
   policy: ExpiryPolicy;
   serializer: Serializer;
-  saveOnError: boolean;
-  storeTimeoutMs: number;
   now: () => number;
 }
 
-/** How the request ended, as the adapter saw it. */
-export interface RequestOutcome {
-  /** The response status code. 5xx counts as a failure. */
-  status: number;
-  /** The handler threw. */
-  threw?: boolean;
+/** A record a store handed back for the request's cookie. */
+export interface OpenedSession {
+  id: string;
+  key: string;
+  record: SessionRecord;
+  /** The cookie was sealed or signed with an older secret. */
+  stale: boolean;
 }
 
-/** What the adapter must send. */
-export interface CommitResult {
-  /** `Set-Cookie` header values, to append one by one. */
-  setCookie: string[];
-  /** The same cookies, structured, for frameworks with a cookie API. */
-  cookies: OutgoingCookie[];
-  /** The session was used: the response depends on the Cookie header (`Vary: Cookie`). */
-  vary: boolean;
-  /** A cookie is set: the response must stay out of shared caches. */
-  private: boolean;
+/** The changes a request made, as the manager needs them to commit. */
+export interface SessionChanges {
+  /** Top-level keys set (new values) and removed, flash included under `FLASH_KEY`. */
+  set: SessionData;
+  removed: string[];
+  /** Anything to persist: data, remember-me, user index or a regeneration. */
+  modified: boolean;
 }
 
-const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
 const MISSING = '\u0000missing';
-
-/** Internal hook the manager uses; not part of the public API. */
-export const commitSymbol: unique symbol = Symbol('sess.commit');
+type Flashes = Record<string, unknown>;
 
 /**
- * The session of one request. Lazy: nothing is parsed, verified or loaded until a
- * method is first called, and concurrent first calls share one load.
+ * The state of one loaded session and its change tracking. The manager creates it
+ * from what the persistence strategy loaded and reads it back at commit; handlers
+ * see it through the `Session` interface only.
  *
  * Changes are found by comparing each used top-level key with a serialized snapshot
- * taken when it was first used, so deep mutation (`data.cart.items.push(x)`) and
- * values the serializer knows (Map, Set, Date) are noticed, and a request that only
- * reads pays one small serialization per key it read.
+ * taken when it was first used, so deep mutation and values the serializer knows
+ * (Map, Set, Date) are noticed, and a request that only reads pays one small
+ * serialization per key it read.
  */
-export class Session<Data extends object = Record<string, unknown>, Flash extends object = Record<string, unknown>> {
+export class SessionState {
   readonly #ctx: SessionContext;
-  readonly #cookieHeader: string | null | undefined;
-  #loading: Promise<void> | undefined;
-  #loaded = false;
-  #used = false;
-  #committed = false;
+  readonly #readOnly: boolean;
+  #closed = false;
 
-  #id = '';
-  #key = '';
-  #isNew = true;
-  #meta: SessionMeta = { createdAtMs: 0, lastActiveAtMs: 0, expiresAtMs: 0, persistent: false };
-  #data: SessionData = {};
+  #id: string;
+  #key: string;
+  #isNew: boolean;
+  meta: SessionMeta;
+  #data: SessionData;
+  #flash: Flashes | undefined;
   #snapshots = new Map<string, string>();
   #watchAll = false;
+  #flashChanged = false;
   #metaChanged = false;
-  #persistenceChanged = false;
-  #touchForced = false;
-  #regenerated = false;
-  #recordToDrop: string | undefined;
-  #hadCookie = false;
-  #staleCookie = false;
-  /** The stored record existed and the id/key were adopted from the cookie. */
-  #stored = false;
+  /** `rememberMe()` flipped the cookie between persistent and browser-session. */
+  persistenceChanged = false;
+  touchForced = false;
+  regenerated = false;
+  /** The stored record the incoming cookie pointed at, when it must go (destroy, regenerate). */
+  recordToDrop: string | undefined;
+  /** A stored record backs the current id. */
+  stored: boolean;
+  readonly hadCookie: boolean;
+  readonly staleCookie: boolean;
 
-  constructor(ctx: SessionContext, cookieHeader: string | null | undefined) {
+  constructor(ctx: SessionContext, opened: OpenedSession | undefined, hadCookie: boolean, readOnly: boolean) {
     this.#ctx = ctx;
-    this.#cookieHeader = cookieHeader;
+    this.#readOnly = readOnly;
+    this.hadCookie = hadCookie;
+    if (opened !== undefined) {
+      this.#id = opened.id;
+      this.#key = opened.key;
+      const { data, ...meta } = opened.record;
+      this.meta = meta;
+      // Flash values live apart, so `data` and `get` never hand them out.
+      this.#flash = Object.hasOwn(data, FLASH_KEY) ? (data[FLASH_KEY] as Flashes) : undefined;
+      if (this.#flash !== undefined) delete data[FLASH_KEY];
+      this.#data = data;
+      this.#isNew = false;
+      this.stored = true;
+      this.staleCookie = opened.stale;
+    } else {
+      // Never adopt an id the store does not know: that would be session fixation.
+      const now = ctx.now();
+      this.#id = generateSessionId();
+      this.#key = storeKeyOf(this.#id);
+      this.meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
+      this.#data = {};
+      this.#flash = undefined;
+      this.#isNew = true;
+      this.stored = false;
+      this.staleCookie = false;
+    }
   }
 
-  /** Loads the session (once; concurrent callers share the load). Resolves to the session itself. */
-  load(): Promise<this> {
-    this.#used = true;
-    this.#loading ??= this.#load();
-    return this.#loading.then(() => this);
+  get id(): string {
+    return this.#id;
+  }
+  get key(): string {
+    return this.#key;
+  }
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+  get createdAt(): Date {
+    return new Date(this.meta.createdAtMs);
+  }
+  get expiresAt(): Date {
+    return new Date(expiresAtOf(this.meta, this.#ctx.policy));
+  }
+  get persistent(): boolean {
+    return this.meta.persistent;
+  }
+  get userId(): string | undefined {
+    return this.meta.userId;
   }
 
-  /** The value of a top-level key. */
-  async get<K extends keyof Data & string>(key: K): Promise<Data[K] | undefined> {
-    await this.load();
-    this.#watch(key);
-    return (Object.hasOwn(this.#data, key) ? this.#data[key] : undefined) as Data[K] | undefined;
-  }
-
-  /** Sets a top-level key. `undefined` removes it. */
-  async set<K extends keyof Data & string>(key: K, value: Data[K]): Promise<void> {
-    if (key === '__proto__') throw new TypeError('@sess/core: "__proto__" cannot be a session key.');
-    await this.load();
-    this.#watch(key);
-    if (value === undefined) delete this.#data[key];
-    else this.#data[key] = value;
-  }
-
-  /** Removes a top-level key. */
-  async unset(key: keyof Data & string): Promise<void> {
-    await this.load();
-    this.#watch(key);
-    delete this.#data[key];
-  }
-
-  async has(key: keyof Data & string): Promise<boolean> {
-    await this.load();
-    this.#watch(key);
-    return Object.hasOwn(this.#data, key);
-  }
-
-  /** The live data object: assign, delete or mutate deeply; every change is noticed at commit. */
-  async data(): Promise<Partial<Data>> {
-    await this.load();
+  get data(): Readonly<Record<string, unknown>> {
     if (!this.#watchAll) {
       for (const key of Object.keys(this.#data)) this.#watch(key);
       this.#watchAll = true;
     }
-    return this.#data as Partial<Data>;
+    return { ...this.#data };
   }
 
-  /** Stores a value for the next request that reads it with `getFlash`. */
-  async flash<K extends keyof Flash & string>(key: K, value: Flash[K]): Promise<void> {
-    await this.load();
-    this.#watch(FLASH_KEY);
-    const flashes = (this.#data[FLASH_KEY] as Record<string, unknown> | undefined) ?? {};
-    this.#data[FLASH_KEY] = { ...flashes, [key]: value };
+  get(key: string): unknown {
+    this.#watch(key);
+    return Object.hasOwn(this.#data, key) ? this.#data[key] : undefined;
   }
 
-  /** Reads a flash value once: it is gone afterwards. */
-  async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
-    await this.load();
-    const flashes = (Object.hasOwn(this.#data, FLASH_KEY) ? this.#data[FLASH_KEY] : undefined) as
-      | Record<string, unknown>
-      | undefined;
+  has(key: string): boolean {
+    return Object.hasOwn(this.#data, key);
+  }
+
+  set(key: string, value: unknown): void {
+    this.#writable('set');
+    if (value === undefined) return this.unset(key);
+    checkKey(key);
+    checkValue(this.#ctx.serializer, key, value);
+    this.#watch(key);
+    this.#data[key] = value;
+  }
+
+  unset(key: string): void {
+    this.#writable('unset');
+    checkKey(key);
+    this.#watch(key);
+    delete this.#data[key];
+  }
+
+  flash(key: string, value: unknown): void {
+    this.#writable('flash');
+    checkValue(this.#ctx.serializer, `${FLASH_KEY}.${key}`, value);
+    this.#flash = { ...this.#flash, [key]: value };
+    this.#flashChanged = true;
+  }
+
+  getFlash(key: string): unknown {
+    const flashes = this.#flash;
     if (flashes === undefined || !Object.hasOwn(flashes, key)) return undefined;
-    this.#watch(FLASH_KEY);
+    // Allowed on a read-only session: a server store records the consumption without a cookie.
+    this.#writable('getFlash', true);
     const { [key]: value, ...rest } = flashes;
-    if (Object.keys(rest).length === 0) delete this.#data[FLASH_KEY];
-    else this.#data[FLASH_KEY] = rest;
-    return value as Flash[K];
-  }
-
-  /**
-   * A new id for the same data, against session fixation: call it whenever the
-   * privilege level changes (login, logout, role change). The old id dies at commit.
-   */
-  async regenerate(): Promise<void> {
-    await this.load();
-    if (this.#stored && this.#recordToDrop === undefined) this.#recordToDrop = this.#key;
-    this.#id = generateSessionId();
-    this.#key = await storeKeyOf(this.#id);
-    const now = this.#ctx.now();
-    this.#meta = { ...this.#meta, createdAtMs: now, lastActiveAtMs: now };
-    this.#regenerated = true;
-    this.#stored = false;
-    this.#metaChanged = true;
-    await this.data();
-  }
-
-  /** Ends the session: its record is deleted and its cookie cleared at commit. What is set afterwards starts a new session. */
-  async destroy(): Promise<void> {
-    await this.load();
-    if (this.#stored && this.#recordToDrop === undefined) this.#recordToDrop = this.#key;
-    this.#stored = false;
-    this.#regenerated = false;
-    await this.#fresh();
-    this.#watchAll = true;
-  }
-
-  /** Extends the expiry at commit even if the throttle would skip it. */
-  async touch(): Promise<void> {
-    await this.load();
-    this.#touchForced = true;
-  }
-
-  /** Remember-me: a persistent cookie and the longer `rememberMe` timeouts (or back to a browser-session cookie). */
-  async rememberMe(enabled = true): Promise<void> {
-    await this.load();
-    if (this.#meta.persistent === enabled) return;
-    this.#meta = { ...this.#meta, persistent: enabled };
-    this.#metaChanged = true;
-    // The browser must learn the cookie's new lifetime (Max-Age, or none).
-    this.#persistenceChanged = !this.#persistenceChanged;
-  }
-
-  /** Indexes the session under a user, for listing and revoking all of a user's sessions. */
-  async setUserId(userId: string | undefined): Promise<void> {
-    await this.load();
-    if (this.#meta.userId === userId) return;
-    this.#meta = { ...this.#meta, userId };
-    this.#metaChanged = true;
-  }
-
-  /** The session id (the secret the cookie carries). */
-  get id(): string {
-    return this.#afterLoad('id', this.#id);
-  }
-  /** The store key: the SHA-256 digest of the id. Safe to show or log. */
-  get key(): string {
-    return this.#afterLoad('key', this.#key);
-  }
-  /** No stored record backs this session yet. */
-  get isNew(): boolean {
-    return this.#afterLoad('isNew', this.#isNew);
-  }
-  get createdAt(): Date {
-    return new Date(this.#afterLoad('createdAt', this.#meta.createdAtMs));
-  }
-  /** The nearest deadline as of the last write or touch. */
-  get expiresAt(): Date {
-    return new Date(this.#afterLoad('expiresAt', expiresAtOf(this.#meta, this.#ctx.policy)));
-  }
-  get persistent(): boolean {
-    return this.#afterLoad('persistent', this.#meta.persistent);
-  }
-  get userId(): string | undefined {
-    return this.#afterLoad('userId', this.#meta.userId);
-  }
-
-  #afterLoad<T>(property: string, value: T): T {
-    if (!this.#loaded) {
-      throw new Error(`@sess/core: session.${property} is known only once the session is loaded; \`await session.load()\` first.`);
-    }
+    this.#flash = Object.keys(rest).length === 0 ? undefined : rest;
+    this.#flashChanged = true;
     return value;
   }
 
-  #watch(key: string): void {
-    if (this.#snapshots.has(key)) return;
-    this.#snapshots.set(key, this.#serialize(key));
+  regenerate(): void {
+    this.#writable('regenerate');
+    if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
+    this.#id = generateSessionId();
+    this.#key = storeKeyOf(this.#id);
+    const now = this.#ctx.now();
+    this.meta = { ...this.meta, createdAtMs: now, lastActiveAtMs: now };
+    this.regenerated = true;
+    this.stored = false;
+    this.#metaChanged = true;
+    // The whole record is written under the new key.
+    void this.data;
   }
 
-  #serialize(key: string): string {
-    const value = Object.hasOwn(this.#data, key) ? this.#data[key] : undefined;
-    return value === undefined ? MISSING : this.#ctx.serializer.stringify(value);
-  }
-
-  async #load(): Promise<void> {
-    const ctx = this.#ctx;
-    const opened = await this.#open();
-    if (opened !== undefined && !isExpired(opened.record, ctx.policy, ctx.now())) {
-      this.#id = opened.id;
-      this.#key = opened.key;
-      this.#data = opened.record.data;
-      const { data: _, ...meta } = opened.record;
-      this.#meta = meta;
-      this.#isNew = false;
-      this.#stored = true;
-      this.#staleCookie = opened.stale;
-    } else {
-      // Never adopt an id the store does not know: that would be session fixation.
-      await this.#fresh();
-    }
-    this.#loaded = true;
-  }
-
-  async #open(): Promise<{ id: string; key: string; record: SessionRecord; stale: boolean } | undefined> {
-    const ctx = this.#ctx;
-    if (ctx.cookieStore !== undefined) {
-      const read = await ctx.cookieStore.read(this.#cookieHeader, ctx);
-      this.#hadCookie = read.hadCookie;
-      return read.session;
-    }
-    const value = readCookie(this.#cookieHeader, ctx.cookie.name);
-    if (value === undefined) return undefined;
-    this.#hadCookie = true;
-    const opened = await ctx.codec!.decode(value);
-    if (opened === undefined) return undefined;
-    const store = ctx.store!;
-    const record = await callStore(ctx, 'get', () => store.get(opened.key));
-    return record === undefined ? undefined : { ...opened, record };
-  }
-
-  async #fresh(): Promise<void> {
+  destroy(): void {
+    this.#writable('destroy');
+    if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
     const now = this.#ctx.now();
     this.#id = generateSessionId();
-    this.#key = await storeKeyOf(this.#id);
+    this.#key = storeKeyOf(this.#id);
     this.#isNew = true;
-    this.#meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
+    this.meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
     this.#data = {};
+    this.#flash = undefined;
     this.#snapshots = new Map();
-    this.#watchAll = false;
+    this.#watchAll = true;
+    this.#flashChanged = false;
     this.#metaChanged = false;
-    this.#persistenceChanged = false;
+    this.persistenceChanged = false;
+    this.stored = false;
+    this.regenerated = false;
   }
 
-  /** Persists what changed and says what to send. Runs once; later calls send nothing. */
-  async [commitSymbol](outcome: RequestOutcome): Promise<CommitResult> {
-    if (!this.#used || this.#committed) return NOTHING_TO_SEND;
-    this.#committed = true;
-    try {
-      await this.#loading;
-    } catch {
-      // The handler already received the store error; there is nothing to persist.
-      return { ...NOTHING_TO_SEND, vary: true };
-    }
-    const ctx = this.#ctx;
-    const now = ctx.now();
-    const { set, removed } = this.#changes();
-    const modified = this.#metaChanged || Object.keys(set).length > 0 || removed.length > 0;
-    const facts: CommitFacts = {
-      failed: !ctx.saveOnError && (outcome.threw === true || outcome.status >= 500),
-      isNew: !this.#stored,
-      modified,
-      empty: Object.keys(this.#data).length === 0,
-      regenerated: this.#regenerated,
-      hasRecordToDrop: this.#recordToDrop !== undefined,
-      touchDue: this.#stored && (this.#touchForced || isTouchDue(this.#meta, ctx.policy, now)),
-      persistent: this.#meta.persistent,
-      persistenceChanged: this.#persistenceChanged,
-      hadCookie: this.#hadCookie,
-      staleCookie: this.#staleCookie,
-    };
-    const save = shouldSave(facts);
-    const touch = shouldTouch(facts);
-    const meta: SessionMeta = { ...this.#meta, lastActiveAtMs: save || touch ? now : this.#meta.lastActiveAtMs };
-    meta.expiresAtMs = expiresAtOf(meta, ctx.policy);
-
-    const cookies: OutgoingCookie[] = [];
-    if (ctx.cookieStore !== undefined) {
-      if (save || touch || shouldSetCookie(facts)) {
-        const record = { ...meta, data: this.#data };
-        const maxAgeSeconds = this.#cookieMaxAge(meta, now);
-        cookies.push(...(await ctx.cookieStore.write(this.#cookieHeader, { id: this.#id, record, maxAgeSeconds }, ctx)));
-      } else if (shouldClearCookie(facts) || shouldDestroy(facts)) {
-        cookies.push(...ctx.cookieStore.clear(this.#cookieHeader, ctx));
-      }
-    } else {
-      // Every write and the cookie encoding start together and are awaited together:
-      // one round trip of latency, and no rejection is left without a handler.
-      const pending: Promise<unknown>[] = this.#storeWrites(facts, save, touch, meta, set, removed);
-      if (shouldSetCookie(facts)) {
-        const maxAgeSeconds = this.#cookieMaxAge(meta, now);
-        pending.push(ctx.codec!.encode(this.#id).then((value) => cookies.push(outgoingCookie(ctx.cookie, value, maxAgeSeconds))));
-      } else if (shouldClearCookie(facts)) {
-        cookies.push(clearingCookie(ctx.cookie));
-      }
-      await Promise.all(pending);
-    }
-    if (save || touch) this.#meta = meta;
-    return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: cookies.length > 0 };
+  touch(): void {
+    this.#writable('touch');
+    this.touchForced = true;
   }
 
-  #storeWrites(
-    facts: CommitFacts,
-    save: boolean,
-    touch: boolean,
-    meta: SessionMeta,
-    set: SessionData,
-    removed: string[],
-  ): Promise<unknown>[] {
-    const ctx = this.#ctx;
-    const store = ctx.store!;
-    const key = this.#key;
-    const writes: Promise<unknown>[] = [];
-    if (save) {
-      if (facts.isNew || facts.regenerated || store.update === undefined) {
-        const record: SessionRecord = { ...meta, data: this.#data };
-        writes.push(callStore(ctx, 'set', () => store.set(key, record)));
-      } else {
-        writes.push(callStore(ctx, 'update', () => store.update!(key, { set, removed, meta })));
-      }
-    } else if (touch) {
-      writes.push(
-        store.touch === undefined
-          ? callStore(ctx, 'set', () => store.set(key, { ...meta, data: this.#data }))
-          : callStore(ctx, 'touch', () => store.touch!(key, meta)),
-      );
-    }
-    if (shouldDestroy(facts)) {
-      // The record the cookie pointed at: destroyed/regenerated away, or emptied by the handler.
-      const dropKey = this.#recordToDrop ?? this.#key;
-      writes.push(callStore(ctx, 'destroy', () => store.destroy(dropKey)));
-    }
-    return writes;
+  rememberMe(enabled = true): void {
+    this.#writable('rememberMe');
+    if (this.meta.persistent === enabled) return;
+    this.meta = { ...this.meta, persistent: enabled };
+    this.#metaChanged = true;
+    // Switching twice in one request cancels out for the browser.
+    this.persistenceChanged = !this.persistenceChanged;
   }
 
-  #cookieMaxAge(meta: SessionMeta, nowMs: number): number | undefined {
-    return meta.persistent ? maxAgeSecondsUntil(meta.expiresAtMs, nowMs) : undefined;
+  setUserId(userId: string | undefined): void {
+    this.#writable('setUserId');
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) {
+      throw new TypeError('@sess/core: session.setUserId takes a non-empty string, or undefined to remove the index entry.');
+    }
+    if (this.meta.userId === userId) return;
+    this.meta = { ...this.meta, userId };
+    this.#metaChanged = true;
   }
 
-  /** Which used top-level keys now differ from their snapshot. */
-  #changes(): { set: SessionData; removed: string[] } {
+  /** The manager is committing: from now on every write throws instead of being lost. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The data as stored: handler data plus pending flash values. */
+  record(meta: SessionMeta): SessionRecord {
+    const data = this.#flash === undefined ? this.#data : { ...this.#data, [FLASH_KEY]: this.#flash };
+    return { ...meta, data };
+  }
+
+  /** No data and no flash: nothing worth storing. */
+  get empty(): boolean {
+    return this.#flash === undefined && Object.keys(this.#data).length === 0;
+  }
+
+  touchDue(nowMs: number): boolean {
+    return this.stored && (this.touchForced || isTouchDue(this.meta, this.#ctx.policy, nowMs));
+  }
+
+  /** Which used top-level keys now differ from their snapshot (flash included). */
+  changes(): SessionChanges {
     const set: SessionData = {};
     const removed: string[] = [];
     const check = (key: string, before: string) => {
@@ -425,32 +319,42 @@ export class Session<Data extends object = Record<string, unknown>, Flash extend
     if (this.#watchAll) {
       for (const key of Object.keys(this.#data)) if (!this.#snapshots.has(key)) check(key, MISSING);
     }
-    return { set, removed };
+    if (this.#flashChanged) {
+      if (this.#flash === undefined) removed.push(FLASH_KEY);
+      else set[FLASH_KEY] = this.#flash;
+    }
+    const modified = this.#metaChanged || removed.length > 0 || Object.keys(set).length > 0;
+    return { set, removed, modified };
+  }
+
+  #writable(method: string, allowedReadOnly = false): void {
+    if (this.#closed) {
+      throw new SessionUsageError(
+        'committed',
+        `@sess/core: session.${method}() was called after the session of this request was already committed, so the change would be lost. Finish every session call before the response is sent: \`await\` the handle's load() and do not write from timers or after res.send().`,
+      );
+    }
+    if (this.#readOnly && !allowedReadOnly) {
+      throw new SessionUsageError(
+        'read-only',
+        `@sess/core: session.${method}() cannot be used on a read-only session: it is opened where no cookie can be set. Change the session in a Server Action or Route Handler instead.`,
+      );
+    }
+  }
+
+  #watch(key: string): void {
+    if (this.#snapshots.has(key)) return;
+    this.#snapshots.set(key, this.#serialize(key));
+  }
+
+  #serialize(key: string): string {
+    const value = Object.hasOwn(this.#data, key) ? this.#data[key] : undefined;
+    return value === undefined ? MISSING : this.#ctx.serializer.stringify(value);
   }
 }
 
-/** Calls the store with a time bound, turning every failure into a `SessionStoreError`. */
-export function callStore<T>(ctx: SessionContext, operation: SessionStoreOperation, call: () => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new SessionStoreError(operation, `no answer within ${ctx.storeTimeoutMs} ms`, { timedOut: true }));
-    }, ctx.storeTimeoutMs);
-    const fail = (error: unknown) => {
-      clearTimeout(timer);
-      // A store's own typed errors (already a store error, or a session over its size limit) pass through.
-      reject(
-        error instanceof Error && (error.name === 'SessionStoreError' || error.name === 'SessionTooLargeError')
-          ? error
-          : new SessionStoreError(operation, error instanceof Error ? error.message : String(error), { cause: error }),
-      );
-    };
-    try {
-      call().then((value) => {
-        clearTimeout(timer);
-        resolve(value);
-      }, fail);
-    } catch (error) {
-      fail(error);
-    }
-  });
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key === '' || key === '__proto__' || key === FLASH_KEY) {
+    throw new TypeError(`@sess/core: ${JSON.stringify(key)} cannot be a session key (reserved or empty).`);
+  }
 }

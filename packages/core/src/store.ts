@@ -94,3 +94,14 @@ export function isSessionStore(value: unknown): value is SessionStore {
     typeof (value as SessionStore).destroy === 'function'
   );
 }
+
+// `@sess/core/store`: everything a store author needs comes from this one module.
+export {
+  isSessionStoreError,
+  isSessionTooLargeError,
+  SessionStoreError,
+  type SessionStoreOperation,
+  SessionTooLargeError,
+} from './errors';
+export { boundStoreCall, type StoreCallDeadline, type StoreCallOptions, toStoreError } from './store-call';
+export { jsonSerializer, type Serializer } from './serializer';

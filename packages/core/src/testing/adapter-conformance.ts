@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, type Session, type SessionManagerOptions, type SessionStore } from '../index';
+import { createMemoryStore, isSessionUsageError, type SessionManagerOptions, type SessionStore } from '../index';
+import type { SessionHandle } from '../manager';
+import { SessionTooLargeError } from '../store';
+import type { JsonValue } from '../values';
 
 /*
  * The behaviour every framework adapter must show, checked over real requests.
@@ -11,8 +14,8 @@ import { createMemoryStore, type Session, type SessionManagerOptions, type Sessi
  * what differs between adapters is only what the adapter itself must translate.
  */
 
-/** A session as the conformance routes use it (any adapter's typed session fits). */
-export type ConformanceSession = Session<Record<string, unknown>, Record<string, unknown>>;
+/** A session handle as the conformance routes use it (`req.session`, `ctx.session`, `c.var.session`). */
+export type ConformanceSession = SessionHandle<Record<string, JsonValue>, Record<string, JsonValue>>;
 
 /** What a conformance route asks the framework to answer. */
 export type ConformanceReply =
@@ -32,7 +35,7 @@ export interface AdapterConformanceOptions<Store extends SessionStore = SessionS
    * Starts an app: the adapter's session middleware built from `options`, then a
    * handler that passes each request to `handleConformanceRequest` and answers with
    * its reply (404 when it resolves `undefined`). A thrown error must reach the
-   * framework's default error handling, which answers 5xx.
+   * framework's error handling, which answers with the error's 4xx/5xx `status`, else 500.
    */
   start(options: SessionManagerOptions): Promise<ConformanceServer>;
   /**
@@ -49,39 +52,49 @@ const HOUR_MS = 60 * 60 * 1000;
 const COOKIE_NAME = 'conformance.sid';
 const SECRET = 'conformance-secret-conformance-secret-0123456789';
 /** How long the deliberately slow store holds each write: longer than a loopback round trip. */
-const SLOW_WRITE_MS = 150;
-const STORE_TIMEOUT_MS = 200;
-/** A failing store must produce its error response within this bound. */
-const ERROR_RESPONSE_BOUND_MS = 1000;
+const SLOW_WRITE_MS = 100;
+/** The store time bound of most tests: far above any real answer on a busy 2-core machine. */
+const STORE_TIMEOUT_MS = 5000;
+/** The store time bound of the tests whose store never answers. */
+const HANGING_STORE_TIMEOUT_MS = 200;
+/** A store that never answers must produce an error response within this bound. */
+const ERROR_RESPONSE_BOUND_MS = 2500;
+/** The sizes the size-limited test store accepts. */
+const SIZE_LIMIT_BYTES = 1024;
+
+/** What the last write after a commit did (`POST /late`, `GET /late`); module state, so any adapter in this process shares it. */
+let lateWriteOutcome: 'pending' | 'threw' | 'lost' | 'other error' = 'pending';
 
 /**
  * Answers one request of the conformance route contract, or resolves `undefined`
  * when no route matches. `url` is the request target (path and query). Values travel
  * JSON-encoded in the query string, so no body parser is needed:
  *
- * | route                          | does                                                       |
- * | ------------------------------ | ---------------------------------------------------------- |
- * | GET  /                         | answers without using the session                          |
- * | GET  /get/:key                 | `{ value }` (null when unset)                              |
- * | GET  /vary/:key                | same, and the reply sets `Vary: Accept-Encoding` itself    |
- * | GET  /meta                     | `{ id, key, isNew, persistent }`                           |
- * | POST /set/:key?value=          | sets the key                                               |
- * | POST /remember                 | turns remember-me on                                       |
- * | POST /regenerate, /destroy     | the session call of that name                              |
- * | POST /flash?value=, GET /flash | sets / reads once the flash `notice`                       |
- * | POST /fail/:key?value=         | sets the key, then throws                                  |
- * | POST /fail-5xx/:key?value=     | sets the key, then answers 500                             |
- * | POST /login?user=              | sets `user`, then redirects to /get/user                   |
- * | POST /stream/:key?value=       | sets the key, then answers with a streamed body            |
+ * | route                              | does                                                       |
+ * | ---------------------------------- | ---------------------------------------------------------- |
+ * | GET  /                             | answers without using the session                          |
+ * | GET  /get/:key                     | `{ value }` (null when unset)                              |
+ * | GET  /vary/:key                    | same, and the reply sets `Vary: Accept-Encoding` itself    |
+ * | GET  /meta                         | `{ id, key, isNew, persistent }`                           |
+ * | POST /set/:key?value=              | sets the key                                               |
+ * | POST /remember, /forget            | turns remember-me on / off                                 |
+ * | POST /regenerate, /destroy         | the session call of that name                              |
+ * | POST /flash?value=, GET /flash     | sets / reads once the flash `notice`                       |
+ * | POST /throw/:status/:key?value=    | sets the key, then throws an error with that status (`none`: no status) |
+ * | POST /fail-5xx/:key?value=         | sets the key, then answers 500                             |
+ * | POST /login?user=                  | regenerates, sets `user`, then redirects to /get/user      |
+ * | POST /stream/:key?value=           | sets the key, then answers with a streamed body            |
+ * | POST /unawaited/:key?value=        | answers at once; sets the key when a load it did not await resolves |
+ * | POST /late/:key?value=, GET /late  | answers, then sets the key from a timer / what that late write did |
  */
 export async function handleConformanceRequest(
-  session: ConformanceSession,
+  handle: ConformanceSession,
   method: string,
   url: string,
 ): Promise<ConformanceReply | undefined> {
   const { pathname, searchParams } = new URL(url, 'http://conformance.test');
-  const [, action = '', key = ''] = pathname.split('/').map(decodeURIComponent);
-  const value = () => JSON.parse(searchParams.get('value') ?? 'null') as unknown;
+  const [, action = '', key = '', third = ''] = pathname.split('/').map(decodeURIComponent);
+  const value = () => JSON.parse(searchParams.get('value') ?? 'null') as JsonValue;
   const ok = (body: unknown = { ok: true }, status = 200, headers: Record<string, string> = {}): ConformanceReply => ({
     kind: 'json',
     status,
@@ -94,46 +107,76 @@ export async function handleConformanceRequest(
       case '':
         return ok({ ok: true, sessionUsed: false });
       case 'get':
-        return ok({ value: (await session.get(key)) ?? null });
+        return ok({ value: (await handle.load()).get(key) ?? null });
       case 'vary':
-        return ok({ value: (await session.get(key)) ?? null }, 200, { Vary: 'Accept-Encoding' });
+        return ok({ value: (await handle.load()).get(key) ?? null }, 200, { Vary: 'Accept-Encoding' });
       case 'meta': {
-        await session.load();
+        const session = await handle.load();
         return ok({ id: session.id, key: session.key, isNew: session.isNew, persistent: session.persistent });
       }
       case 'flash':
-        return ok({ value: (await session.getFlash('notice')) ?? null });
+        return ok({ value: (await handle.load()).getFlash('notice') ?? null });
+      case 'late':
+        return ok({ outcome: lateWriteOutcome });
     }
   }
   if (method === 'POST') {
     switch (action) {
       case 'set':
-        await session.set(key, value());
+        (await handle.load()).set(key, value());
         return ok();
       case 'remember':
-        await session.rememberMe(true);
+        (await handle.load()).rememberMe(true);
+        return ok();
+      case 'forget':
+        (await handle.load()).rememberMe(false);
         return ok();
       case 'regenerate':
-        await session.regenerate();
+        (await handle.load()).regenerate();
         return ok();
       case 'destroy':
-        await session.destroy();
+        (await handle.load()).destroy();
         return ok();
       case 'flash':
-        await session.flash('notice', value());
+        (await handle.load()).flash('notice', value());
         return ok();
-      case 'fail':
-        await session.set(key, value());
-        throw new Error('conformance: the handler failed on purpose');
+      case 'throw': {
+        (await handle.load()).set(third, value());
+        const error = new Error(`conformance: the handler failed on purpose (${key})`);
+        throw key === 'none' ? error : Object.assign(error, { status: Number(key), expose: true });
+      }
       case 'fail-5xx':
-        await session.set(key, value());
+        (await handle.load()).set(key, value());
         return ok({ ok: false }, 500);
-      case 'login':
-        await session.set('user', searchParams.get('user'));
+      case 'login': {
+        const session = await handle.load();
+        session.regenerate();
+        session.set('user', searchParams.get('user'));
         return { kind: 'redirect', location: '/get/user' };
+      }
       case 'stream':
-        await session.set(key, value());
+        (await handle.load()).set(key, value());
         return { kind: 'stream', chunks: slowChunks(['one ', 'two ', 'three']) };
+      case 'unawaited': {
+        const write = value();
+        // Forgetting the await on load(): the commit still waits for it and keeps the write.
+        void handle.load().then((session) => session.set(key, write));
+        return ok();
+      }
+      case 'late': {
+        const session = await handle.load();
+        const write = value();
+        lateWriteOutcome = 'pending';
+        setTimeout(() => {
+          try {
+            session.set(key, write);
+            lateWriteOutcome = 'lost';
+          } catch (error) {
+            lateWriteOutcome = isSessionUsageError(error) ? 'threw' : 'other error';
+          }
+        }, 20);
+        return ok();
+      }
     }
   }
   return undefined;
@@ -205,6 +248,12 @@ export function describeAdapterConformance<Store extends SessionStore>(
       return new Browser(server);
     }
 
+    /** The request status and how many Set-Cookie headers it carried. */
+    async function statusAndCookies(res: Response): Promise<[number, number]> {
+      await res.arrayBuffer();
+      return [res.status, res.headers.getSetCookie().length];
+    }
+
     describe('cookies', () => {
       it('leaves a response that never used the session alone', async () => {
         const browser = await app();
@@ -265,19 +314,62 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(after?.data).toEqual({ user: 'alice' });
       });
 
-      it('re-sends a remember-me cookie with a fresh Max-Age when it is due a touch, and not before', async () => {
+      it('gives a remember-me cookie a Max-Age that runs to the absolute deadline', async () => {
         const browser = await app();
         await browser.post('/set/user?value="alice"');
         const remembered = await browser.post('/remember');
-        expect(remembered.headers.getSetCookie()[0]).toMatch(/;\s*Max-Age=\d+/i);
+        const [cookie, ...others] = remembered.headers.getSetCookie();
+        expect(others).toEqual([]);
+        // The default remember-me absolute timeout: 90 days.
+        expect(Number(/;\s*Max-Age=(\d+)/i.exec(cookie ?? '')?.[1])).toBeCloseTo(90 * 24 * 3600, -2);
+      });
 
-        nowMs += 60_000;
-        expect((await browser.get('/get/user')).headers.getSetCookie()).toEqual([]);
+      it('sends no Set-Cookie for 50 modifying requests of a remember-me session, touches included', async () => {
+        const browser = await app();
+        await browser.post('/set/user?value="alice"');
+        await browser.post('/remember');
+        const { key } = await (await browser.get('/meta')).json();
+        const before = await store.get(key);
+        let withCookie = 0;
+        for (let i = 0; i < 50; i++) {
+          // Four hours apart: the idle deadline moves with each write, and touches come due.
+          nowMs += 4 * HOUR_MS;
+          const res = await browser.post(`/set/n?value=${i}`);
+          expect(res.status).toBe(200);
+          if (res.headers.getSetCookie().length > 0) withCookie++;
+        }
+        expect(withCookie).toBe(0);
+        const after = await store.get(key);
+        expect(after?.data).toEqual({ user: 'alice', n: 49 });
+        expect(after!.expiresAtMs).toBeGreaterThan(before!.expiresAtMs);
+      });
 
-        nowMs += 30 * 24 * HOUR_MS * 0.25;
+      it('does not re-send a remember-me cookie when a touch moves the idle deadline', async () => {
+        const browser = await app();
+        await browser.post('/set/user?value="alice"');
+        await browser.post('/remember');
+        const { key } = await (await browser.get('/meta')).json();
+        const before = await store.get(key);
+
+        // Past a fifth of the 30-day remember-me idle window: a touch is due.
+        nowMs += 7 * 24 * HOUR_MS;
         const touched = await browser.get('/get/user');
         expect(await touched.json()).toEqual({ value: 'alice' });
-        expect(touched.headers.getSetCookie()[0]).toMatch(/;\s*Max-Age=[1-9]\d*/i);
+        expect(touched.headers.getSetCookie()).toEqual([]);
+        expect((await store.get(key))!.expiresAtMs).toBeGreaterThan(before!.expiresAtMs);
+      });
+
+      it('re-sends the cookie when remember-me is switched off', async () => {
+        const browser = await app();
+        await browser.post('/set/user?value="alice"');
+        await browser.post('/remember');
+        const res = await browser.post('/set/user?value="bob"');
+        expect(res.headers.getSetCookie()).toEqual([]);
+        const off = await browser.post('/forget');
+        const [cookie, ...others] = off.headers.getSetCookie();
+        expect(others).toEqual([]);
+        expect(cookie).not.toMatch(/Max-Age/i);
+        expect(await (await browser.get('/meta')).json()).toMatchObject({ persistent: false });
       });
 
       it('adds Vary: Cookie to every response that read the session, keeping the Vary the app set', async () => {
@@ -294,6 +386,16 @@ export function describeAdapterConformance<Store extends SessionStore>(
         const browser = await app();
         const res = await browser.post('/set/user?value="alice"');
         expect(res.headers.get('cache-control')).toMatch(/private|no-store/i);
+      });
+
+      it('keeps a response that shows a stored session out of shared caches, and leaves an anonymous one alone', async () => {
+        const browser = await app();
+        const anonymous = await browser.get('/get/user');
+        expect(anonymous.headers.get('cache-control') ?? '').not.toMatch(/private/i);
+        await browser.post('/set/user?value="alice"');
+        const signedIn = await browser.get('/get/user');
+        expect(signedIn.headers.getSetCookie()).toEqual([]);
+        expect(signedIn.headers.get('cache-control')).toMatch(/private|no-store/i);
       });
     });
 
@@ -334,6 +436,17 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(await store.get(key)).toBeUndefined();
 
         expect(await (await browser.get('/get/user', { cookie: oldCookie })).json()).toEqual({ value: null });
+      });
+
+      it('keeps the sign-in of a regenerate() followed by a write, and kills the old id', async () => {
+        const browser = await app();
+        await browser.post('/set/cart?value=3');
+        const oldCookie = browser.cookie;
+        const res = await browser.post('/login?user=alice');
+        expect(res.headers.getSetCookie()).toHaveLength(1);
+        expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
+        expect(await (await browser.get('/get/cart')).json()).toEqual({ value: 3 });
+        expect(await (await browser.get('/get/cart', { cookie: oldCookie })).json()).toEqual({ value: null });
       });
 
       it('gives a flash message to the next request only', async () => {
@@ -380,17 +493,40 @@ export function describeAdapterConformance<Store extends SessionStore>(
     });
 
     describe('failures', () => {
-      it('persists nothing and sets no cookie when the handler throws', async () => {
-        const browser = await app();
-        const fresh = await browser.post('/fail/user?value="mallory"');
-        expect(fresh.status).toBeGreaterThanOrEqual(500);
-        expect(fresh.headers.getSetCookie()).toEqual([]);
+      for (const status of ['none', 500] as const) {
+        it(`persists nothing and sets no cookie when the handler throws ${status === 'none' ? 'an error without a status' : `a ${status}`}`, async () => {
+          const browser = await app();
+          const fresh = await browser.post(`/throw/${status}/user?value="mallory"`);
+          expect(await statusAndCookies(fresh)).toEqual([500, 0]);
 
+          await browser.post('/set/user?value="alice"');
+          const failed = await browser.post(`/throw/${status}/user?value="mallory"`);
+          expect(await statusAndCookies(failed)).toEqual([500, 0]);
+          expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
+        });
+      }
+
+      for (const status of [400, 409] as const) {
+        it(`persists the writes of a handler that throws a ${status}, like any ${status} answer`, async () => {
+          const browser = await app();
+          const fresh = await browser.post(`/throw/${status}/notice?value="fix the form"`);
+          expect(await statusAndCookies(fresh)).toEqual([status, 1]);
+          expect(await (await browser.get('/get/notice')).json()).toEqual({ value: 'fix the form' });
+
+          const again = await browser.post(`/throw/${status}/notice?value="still wrong"`);
+          expect(await statusAndCookies(again)).toEqual([status, 0]);
+          expect(await (await browser.get('/get/notice')).json()).toEqual({ value: 'still wrong' });
+        });
+      }
+
+      it('answers 413 when the session grows past the store size limit, and keeps the session as it was', async () => {
+        const browser = await app({ store: sizeLimited(store) });
         await browser.post('/set/user?value="alice"');
-        const failed = await browser.post('/fail/user?value="mallory"');
-        expect(failed.status).toBeGreaterThanOrEqual(500);
-        expect(failed.headers.getSetCookie()).toEqual([]);
+        const res = await browser.post(`/set/blob?value="${'x'.repeat(SIZE_LIMIT_BYTES)}"`);
+        expect(res.status).toBe(413);
+        expect(res.headers.getSetCookie()).toEqual([]);
         expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
+        expect(await (await browser.get('/get/blob')).json()).toEqual({ value: null });
       });
 
       it('persists nothing when the handler answers 5xx', async () => {
@@ -410,7 +546,7 @@ export function describeAdapterConformance<Store extends SessionStore>(
       });
 
       it('answers 5xx within a bound when the store never answers a write', async () => {
-        const browser = await app({ store: hangingStore() });
+        const browser = await app({ store: hangingStore(), storeTimeoutMs: HANGING_STORE_TIMEOUT_MS });
         const startedMs = performance.now();
         const res = await browser.post('/set/user?value="alice"', { signal: AbortSignal.timeout(5000) });
         expect(performance.now() - startedMs).toBeLessThan(ERROR_RESPONSE_BOUND_MS);
@@ -421,7 +557,7 @@ export function describeAdapterConformance<Store extends SessionStore>(
       it('answers 5xx within a bound when the store never answers a read', async () => {
         const healthy = await app();
         await healthy.post('/set/user?value="alice"');
-        const hanging = await app({ store: hangingStore() });
+        const hanging = await app({ store: hangingStore(), storeTimeoutMs: HANGING_STORE_TIMEOUT_MS });
         const startedMs = performance.now();
         const res = await hanging.get('/get/user', { cookie: healthy.cookie, signal: AbortSignal.timeout(5000) });
         expect(performance.now() - startedMs).toBeLessThan(ERROR_RESPONSE_BOUND_MS);
@@ -454,6 +590,24 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(res.status).toBe(200);
         expect(res.headers.getSetCookie()).toHaveLength(1);
         expect(await res.text()).toBe('one two three');
+        expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
+      });
+
+      it('keeps a write made when a load the handler did not await resolves', async () => {
+        const browser = await app({ store: slowWrites(store) });
+        await browser.post('/set/user?value="alice"');
+        const res = await browser.post('/unawaited/count?value=7');
+        expect(res.status).toBe(200);
+        expect(await (await browser.get('/get/count')).json()).toEqual({ value: 7 });
+      });
+
+      it('throws on a write made after the commit instead of losing it quietly', async () => {
+        const browser = await app();
+        await browser.post('/set/user?value="alice"');
+        const res = await browser.post('/late/user?value="mallory"');
+        expect(res.status).toBe(200);
+        await expect.poll(async () => (await (await browser.get('/late')).json()).outcome, { timeout: 2000 }).not.toBe('pending');
+        expect((await (await browser.get('/late')).json()).outcome).toBe('threw');
         expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
       });
 
@@ -548,6 +702,30 @@ function rejectingStore(): SessionStore {
 function hangingStore(): SessionStore {
   const never = () => new Promise<never>(() => {});
   return { get: never, set: never, destroy: never, touch: never, update: never };
+}
+
+/** Refuses writes whose data serializes to more than `SIZE_LIMIT_BYTES`, as a store with a size limit does. */
+function sizeLimited(store: SessionStore): SessionStore {
+  const check = (data: unknown) => {
+    const sizeBytes = new TextEncoder().encode(JSON.stringify(data)).length;
+    if (sizeBytes > SIZE_LIMIT_BYTES) {
+      throw new SessionTooLargeError('conformance', sizeBytes, SIZE_LIMIT_BYTES, 'Keep less in the session.');
+    }
+  };
+  return {
+    get: (key) => store.get(key),
+    set: async (key, record) => {
+      check(record.data);
+      return store.set(key, record);
+    },
+    destroy: (key) => store.destroy(key),
+    update: async (key, patch) => {
+      const current = await store.get(key);
+      check({ ...current?.data, ...patch.set });
+      return store.update ? store.update(key, patch) : undefined;
+    },
+    touch: (key, meta) => (store.touch ? store.touch(key, meta) : Promise.resolve()),
+  };
 }
 
 /** Delays every write, so a response sent before its write finished would be caught. */

@@ -1,0 +1,115 @@
+import type { CookieStore, CookieStoreContext } from './cookie-store';
+import { clearingCookie, type IdCookieCodec, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import type { SessionStoreOperation } from './errors';
+import type { OpenedSession } from './session';
+import { boundStoreCall } from './store-call';
+import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
+
+/**
+ * How sessions are loaded and stored: chosen once, when the manager is created.
+ * Two exist: an id cookie plus a server store, and the sealed cookie store. The
+ * manager decides what to do (see `decisions.ts`); a strategy only carries it out.
+ */
+export interface SessionPersistence {
+  /** A touch rewrites the cookie (the cookie store), so a read-only session cannot be touched. */
+  readonly touchNeedsCookie: boolean;
+  /** Opens the session the request's cookies name; `hadCookie` says whether one of ours was there at all. */
+  load(cookieHeader: string | null | undefined): Promise<{ hadCookie: boolean; session?: OpenedSession | undefined }>;
+  /** Carries out a commit plan and resolves the cookies to send. */
+  commit(cookieHeader: string | null | undefined, plan: CommitPlan): Promise<OutgoingCookie[]>;
+}
+
+/** What a commit must do; every field the manager leaves out is not done. */
+export interface CommitPlan {
+  id: string;
+  key: string;
+  /** The record after the request (with its moved expiry). */
+  record: SessionRecord;
+  /** Write the record: the whole of it, or only `patch` when the store can merge partial writes. */
+  save?: { patch: SessionPatch | undefined };
+  /** Move only the expiry. */
+  touch?: SessionMeta;
+  /** Delete this stored record (destroyed, regenerated away, or emptied). */
+  destroyKey?: string;
+  /** Send the cookie: the browser must learn something new. */
+  setCookie: boolean;
+  /** Tell the browser to forget the cookie. */
+  clearCookie: boolean;
+  /** The Max-Age of the cookie when one is sent (`undefined`: a browser-session cookie). */
+  cookieMaxAgeSeconds: number | undefined;
+}
+
+/** The id cookie (signed or sealed) plus a server-side store. */
+export function serverStorePersistence(
+  store: SessionStore,
+  codec: IdCookieCodec,
+  cookie: CookieStoreContext['cookie'],
+  storeTimeoutMs: number,
+): SessionPersistence {
+  const call = <T>(operation: SessionStoreOperation, run: () => Promise<T>): Promise<T> =>
+    boundStoreCall(operation, run, { timeoutMs: storeTimeoutMs });
+
+  return {
+    touchNeedsCookie: false,
+
+    async load(cookieHeader) {
+      const value = readCookie(cookieHeader, cookie.name);
+      if (value === undefined) return { hadCookie: false };
+      const opened = await codec.decode(value);
+      if (opened === undefined) return { hadCookie: true };
+      const record = await call('get', () => store.get(opened.key));
+      return { hadCookie: true, session: record === undefined ? undefined : { ...opened, record } };
+    },
+
+    async commit(_cookieHeader, plan) {
+      // Every write and the cookie encoding start together and are awaited together:
+      // one round trip of latency, and no rejection is left without a handler.
+      const pending: Promise<unknown>[] = [];
+      const { key, record } = plan;
+      if (plan.save !== undefined) {
+        const patch = plan.save.patch;
+        pending.push(
+          patch !== undefined && store.update !== undefined
+            ? call('update', () => store.update!(key, patch))
+            : call('set', () => store.set(key, record)),
+        );
+      } else if (plan.touch !== undefined) {
+        const meta = plan.touch;
+        pending.push(store.touch !== undefined ? call('touch', () => store.touch!(key, meta)) : call('set', () => store.set(key, record)));
+      }
+      if (plan.destroyKey !== undefined) {
+        const dropKey = plan.destroyKey;
+        pending.push(call('destroy', () => store.destroy(dropKey)));
+      }
+      const cookies: OutgoingCookie[] = [];
+      if (plan.setCookie) {
+        const maxAgeSeconds = plan.cookieMaxAgeSeconds;
+        pending.push(codec.encode(plan.id).then((value) => cookies.push(outgoingCookie(cookie, value, maxAgeSeconds))));
+      } else if (plan.clearCookie) {
+        cookies.push(clearingCookie(cookie));
+      }
+      await Promise.all(pending);
+      return cookies;
+    },
+  };
+}
+
+/** The whole session sealed into the client's cookies. */
+export function cookieStorePersistence(cookieStore: CookieStore, ctx: CookieStoreContext): SessionPersistence {
+  return {
+    touchNeedsCookie: true,
+
+    async load(cookieHeader) {
+      return cookieStore.read(cookieHeader, ctx);
+    },
+
+    async commit(cookieHeader, plan) {
+      // The data lives in the cookie: any save or touch re-seals it.
+      if (plan.save !== undefined || plan.touch !== undefined || plan.setCookie) {
+        return cookieStore.write(cookieHeader, { id: plan.id, record: plan.record, maxAgeSeconds: plan.cookieMaxAgeSeconds }, ctx);
+      }
+      if (plan.clearCookie || plan.destroyKey !== undefined) return cookieStore.clear(cookieHeader, ctx);
+      return [];
+    },
+  };
+}
