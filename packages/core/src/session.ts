@@ -196,7 +196,10 @@ export class SessionState {
 
   set(key: string, value: unknown): void {
     this.#writable('set');
-    if (value === undefined) return this.unset(key);
+    if (value === undefined) {
+      this.unset(key);
+      return;
+    }
     checkKey(key);
     checkValue(this.#ctx.serializer, key, value);
     this.#watch(key);

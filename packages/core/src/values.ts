@@ -121,7 +121,7 @@ export function assertStorable(key: string, value: unknown, kind: 'json' | 'rich
     }
     seen.add(object);
     if (Array.isArray(object)) {
-      object.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+      for (let i = 0; i < object.length; i++) visit(object[i], `${path}[${i}]`, depth + 1);
     } else if (kind === 'rich' && isRichLeaf(object)) {
       // Stored by devalue as they are.
     } else if (kind === 'rich' && object instanceof Map) {
