@@ -10,7 +10,7 @@ import { describeHonoSuite } from './suite';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Serves the app over loopback HTTP through @hono/node-server, as a Node deployment does. */
-function nodeServer(app: Hono): Promise<ConformanceServer> {
+function nodeServer(app: { fetch: (request: Request) => Response | Promise<Response> }): Promise<ConformanceServer> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
       resolve({

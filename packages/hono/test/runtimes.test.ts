@@ -51,7 +51,11 @@ function declareRun(run: RuntimeRun): void {
       throw new Error(`the ${run.runtime} run produced no results:\n${run.failure}`);
     });
   }
-  declare(tree(run.results));
+  // A result outside any describe (an unhandled rejection) still names its runtime.
+  const named = run.results.map((result) =>
+    result.path.length === 0 ? { ...result, name: `@sess/hono [${run.runtime}] ${result.name}` } : result,
+  );
+  declare(tree(named));
 }
 
 for (const run of await runRuntimeMatrix()) declareRun(run);

@@ -12,10 +12,12 @@ import {
   type SessionManagerOptions,
   type SessionStore,
 } from '@sess/core';
+import { statusOfError } from '@sess/core/adapter';
 import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { streamText } from 'hono/streaming';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, type SessionEnv, session } from '../src/index';
 
@@ -31,7 +33,7 @@ export interface RuntimeTarget {
   /** Shown in every test name: `node`, `bun`, `deno`, `workerd`. */
   runtime: string;
   /** Serves the app another way than in process through `app.request()`. */
-  serve?: (app: Hono) => Promise<ConformanceServer>;
+  serve?: (app: Hono<SessionEnv>) => Promise<ConformanceServer>;
   /** Also run the middleware tests, which always go through `app.request()`. @default true */
   middleware?: boolean;
   /** Stores this runtime can reach, beyond memory and cookie (Redis on Node, Bun, Deno). */
@@ -39,15 +41,20 @@ export interface RuntimeTarget {
 }
 
 /** The conformance app: the session middleware, then the suite's routes. */
-export function conformanceApp(options: Parameters<typeof session>[0]): Hono {
-  const app = new Hono();
+export function conformanceApp(options: Parameters<typeof session>[0]): Hono<SessionEnv> {
+  const app = new Hono<SessionEnv>();
+  // Hono's default handler answers 500 for any error that is not an HTTPException.
+  app.onError((error, c) => c.text(String(error), statusOfError(error) as ContentfulStatusCode));
   app.use(session(options));
   app.all('*', async (c) => {
     const reply = await handleConformanceRequest(c.var.session, c.req.method, c.req.url);
     if (reply === undefined) return c.notFound();
     switch (reply.kind) {
       case 'json':
-        return c.json(reply.body as object, reply.status as 200, reply.headers);
+        return c.body(JSON.stringify(reply.body), reply.status as ContentfulStatusCode, {
+          ...reply.headers,
+          'Content-Type': 'application/json',
+        });
       case 'redirect':
         return c.redirect(reply.location);
       case 'stream':
@@ -60,7 +67,7 @@ export function conformanceApp(options: Parameters<typeof session>[0]): Hono {
 }
 
 /** Reaches an app in process, as `app.request()` does on every runtime. */
-export function inProcess(app: Hono): Promise<ConformanceServer> {
+export function inProcess(app: Hono<SessionEnv>): Promise<ConformanceServer> {
   return Promise.resolve({ request: async (path, init) => app.request(path, init), close: async () => {} });
 }
 
@@ -71,7 +78,8 @@ export function describeHonoSuite(target: RuntimeTarget): void {
 
   if (target.middleware ?? true) describeMiddleware(target.runtime);
   describeAdapterConformance(label('memory store'), { start, createStore: () => createMemoryStore() });
-  describeAdapterConformance(label('cookie store'), { start, createStore: () => createCookieStore() });
+  // The conformance suite reads a server store directly, so the cookie store has tests of its own.
+  describeCookieStore(target.runtime);
   for (const extra of target.stores ?? []) {
     describeAdapterConformance(label(extra.label), { start, createStore: extra.createStore, cleanup: extra.cleanup });
   }
@@ -304,6 +312,83 @@ function describeMiddleware(runtime: string): void {
       await app.request('/', { method: 'POST' });
       expect(await manager.listUserSessions('ann')).toHaveLength(1);
       expect(await manager.revokeUserSessions('ann')).toBe(1);
+    });
+  });
+}
+
+/** Every cookie a response sets (not the ones it clears), as the Cookie header a browser sends back. */
+function cookiesOf(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .filter((line) => !/;\s*Max-Age=0(;|$)/i.test(line) && !/^[^=]+=;/.test(line))
+    .map((line) => line.split(';')[0])
+    .join('; ');
+}
+
+/** The sealed cookie store: the session travels in the cookie, so only this runtime's Web Crypto is involved. */
+function describeCookieStore(runtime: string): void {
+  describe(`@sess/hono [${runtime}], cookie store`, () => {
+    function cookieApp(options: Parameters<typeof createCookieStore>[0] = {}): Hono<SessionEnv> {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store: createCookieStore(options) }));
+      app.get('/user', async (c) => c.json({ user: (await c.var.session.load()).get('user') ?? null }));
+      app.post('/user/:name', async (c) => {
+        (await c.var.session.load()).set('user', c.req.param('name'));
+        return c.text('ok');
+      });
+      app.post('/notes', async (c) => {
+        (await c.var.session.load()).set('notes', 'n'.repeat(20_000));
+        return c.text('ok');
+      });
+      app.post('/destroy', async (c) => {
+        (await c.var.session.load()).destroy();
+        return c.text('ok');
+      });
+      return app;
+    }
+
+    it('keeps the session in a sealed cookie that the next request reads back', async () => {
+      const app = cookieApp();
+      const write = await app.request('/user/ann', { method: 'POST' });
+      expect(write.headers.getSetCookie()).toHaveLength(1);
+      expect(cookiesOf(write)).not.toContain('ann');
+      const read = await app.request('/user', { headers: { cookie: cookiesOf(write) } });
+      expect(await read.json()).toEqual({ user: 'ann' });
+      expect(read.headers.getSetCookie()).toEqual([]);
+      expect(read.headers.get('vary')).toMatch(/cookie/i);
+    });
+
+    it('re-seals the cookie when the data changes', async () => {
+      const app = cookieApp();
+      const first = await app.request('/user/ann', { method: 'POST' });
+      const second = await app.request('/user/bob', { method: 'POST', headers: { cookie: cookiesOf(first) } });
+      expect(cookiesOf(second)).not.toBe(cookiesOf(first));
+      const read = await app.request('/user', { headers: { cookie: cookiesOf(second) } });
+      expect(await read.json()).toEqual({ user: 'bob' });
+    });
+
+    it('clears the cookie on destroy()', async () => {
+      const app = cookieApp();
+      const write = await app.request('/user/ann', { method: 'POST' });
+      const destroyed = await app.request('/destroy', { method: 'POST', headers: { cookie: cookiesOf(write) } });
+      expect(destroyed.headers.getSetCookie().length).toBeGreaterThan(0);
+      expect(cookiesOf(destroyed)).toBe('');
+    });
+
+    it('answers a tampered cookie with a fresh anonymous session, never a 5xx', async () => {
+      const app = cookieApp();
+      const write = await app.request('/user/ann', { method: 'POST' });
+      const [name, value = ''] = cookiesOf(write).split('=');
+      const tampered = `${name}=${value.slice(0, -4)}${value.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+      const read = await app.request('/user', { headers: { cookie: tampered } });
+      expect(read.status).toBe(200);
+      expect(await read.json()).toEqual({ user: null });
+    });
+
+    it('answers 413 when the session outgrows the cookies it may span', async () => {
+      const res = await cookieApp({ maxCookies: 2 }).request('/notes', { method: 'POST' });
+      expect(res.status).toBe(413);
+      expect(res.headers.getSetCookie()).toEqual([]);
     });
   });
 }

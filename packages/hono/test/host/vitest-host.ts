@@ -15,8 +15,35 @@ chai.use(JestExtend);
 chai.use(JestChaiExpect);
 chai.use(JestAsymmetricMatchers);
 
-/** vitest's `expect`, with the Jest matchers. */
-export const expect = chai.expect as unknown as typeof import('vitest').expect;
+type Expect = typeof import('vitest').expect;
+type Matchers = Record<string, (...args: unknown[]) => unknown>;
+
+/** vitest's `expect.poll`: retries a matcher on fresh values of `read()` until it passes or the timeout. */
+function poll(read: () => unknown, options: { timeout?: number; interval?: number } = {}) {
+  const { timeout = 1000, interval = 50 } = options;
+  const matchers = (negated: boolean) =>
+    new Proxy({} as Matchers, {
+      get(_, matcher: string) {
+        if (matcher === 'not') return matchers(!negated);
+        return async (...args: unknown[]) => {
+          const deadlineMs = performance.now() + timeout;
+          for (;;) {
+            const assertion = chai.expect(await read()) as unknown as { not: Matchers } & Matchers;
+            try {
+              return await (negated ? assertion.not : assertion)[matcher]!(...args);
+            } catch (error) {
+              if (performance.now() >= deadlineMs) throw error;
+              await new Promise((resolve) => setTimeout(resolve, interval));
+            }
+          }
+        };
+      },
+    });
+  return matchers(false);
+}
+
+/** vitest's `expect`, with the Jest matchers and `expect.poll`. */
+export const expect = Object.assign(chai.expect, { poll }) as unknown as Expect;
 
 type Hook = () => unknown;
 type TestFn = () => unknown;
@@ -129,6 +156,22 @@ function describeError(error: unknown): { message: string; stack?: string } {
   return { message: String(error) };
 }
 
+/** Rejections nobody handled: vitest reports them as errors of the run; so does the host. */
+const unhandled: unknown[] = [];
+
+function watchUnhandledRejections(): void {
+  const runtime = globalThis as { process?: { on?: (event: string, listener: (reason: unknown) => void) => void } };
+  if (!('Deno' in globalThis) && typeof runtime.process?.on === 'function') {
+    runtime.process.on('unhandledRejection', (reason) => unhandled.push(reason));
+    return;
+  }
+  // Deno and workerd: without preventDefault, Deno ends the process on the first one.
+  globalThis.addEventListener('unhandledrejection', (event) => {
+    event.preventDefault();
+    unhandled.push(event.reason);
+  });
+}
+
 /**
  * Runs every collected test in order, the way vitest runs one file: hooks outermost
  * first (after-hooks innermost first), a failing hook fails the test it wraps.
@@ -194,6 +237,12 @@ export async function runCollected(): Promise<RuntimeTestResult[]> {
     }
   }
 
+  watchUnhandledRejections();
   await runSuite(root, [], []);
+  // Let rejections of the last test surface before reporting.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const reason of unhandled) {
+    results.push({ path: [], name: 'unhandled rejection during the run', state: 'fail', durationMs: 0, error: describeError(reason) });
+  }
   return results;
 }
