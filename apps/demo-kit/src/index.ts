@@ -1,3 +1,4 @@
+export { httpError, isJsonContentType, MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from './body';
 export { type DemoConfig, DemoConfigError, loadDemoConfig } from './config';
 export {
   createDemoHandlers,
@@ -18,4 +19,4 @@ export {
 } from './handlers';
 export { escapeHtml, type PageSession, type PageView, renderPage } from './page';
 export { listen, type RunningDemo, runDemoCli, type StartDemo, type StartDemoOptions } from './server';
-export { createDemoStore, type DemoStore, type StoreMode } from './store';
+export { asDemoError, createDemoStore, type DemoStore, type StoreMode } from './store';

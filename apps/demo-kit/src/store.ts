@@ -1,5 +1,6 @@
 import { createMemoryStore, type SessionStore } from '@sess/core';
 import { createRedisStore } from '@sess/store-redis';
+import { httpError } from './body';
 import type { DemoConfig } from './config';
 
 /** Where the demo keeps its sessions. */
@@ -66,4 +67,26 @@ function redactUrl(url: string): string {
   } catch {
     return 'the configured REDIS_URL';
   }
+}
+
+/**
+ * A session error as the demo answers it. A session over the store's size limit
+ * (`SessionTooLargeError`) is the client's doing: 413 with a message saying what to do.
+ * A value the serializer cannot store (`SessionValueError`) is a 400. Anything else
+ * is returned as it is. Name checks: the errors may come from another copy of the core.
+ */
+export function asDemoError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.name === 'SessionTooLargeError') {
+    const { sizeBytes, limitBytes } = error as Error & { sizeBytes?: number; limitBytes?: number };
+    return httpError(
+      413,
+      `The session would be too large (${sizeBytes} bytes, the limit is ${limitBytes}). Remove some data with DELETE /api/data/:key and try again.`,
+      error,
+    );
+  }
+  if (error.name === 'SessionValueError') {
+    return httpError(400, `The value cannot be stored in the session: ${error.message.replace(/^@sess\/core: /, '')}`, error);
+  }
+  return error;
 }

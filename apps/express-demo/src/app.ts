@@ -1,4 +1,5 @@
 import {
+  asDemoError,
   createDemoHandlers,
   createDemoStore,
   type DemoConfig,
@@ -6,9 +7,13 @@ import {
   type DemoReply,
   type DemoSessionData,
   errorReply,
+  isJsonContentType,
   logServerError,
+  MAX_FORM_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
   notFoundReply,
   listen,
+  parseJsonBody,
   type StartDemo,
   type StoreMode,
   wantsJson,
@@ -31,9 +36,14 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
   const app = express();
   app.disable('x-powered-by');
   app.use(sessions);
-  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
-  // `strict: false`: any JSON value may become a session value through PUT /api/data/:key.
-  app.use(express.json({ strict: false, limit: '100kb' }));
+  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BODY_BYTES }));
+  // JSON is read as text and parsed by the demo-kit's rules (any value, not empty, bounded depth),
+  // which express.json() cannot express: it turns an empty body into {} and accepts any depth.
+  app.use(express.text({ type: (req) => isJsonContentType(req.headers['content-type']), limit: MAX_JSON_BODY_BYTES }));
+  app.use(function parseJson(req, _res, next) {
+    if (typeof req.body === 'string' && isJsonContentType(req.get('content-type'))) req.body = parseJsonBody(req.body);
+    next();
+  });
 
   /** The request as the framework-free handlers take it. */
   const demoRequest = (req: Request) => ({ session: req.session, wantsJson: wantsJson(req.get('accept')), body: req.body as unknown });
@@ -53,8 +63,9 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
   // Express 5 forwards rejected handlers here; a failing session commit arrives here too (503).
   const demoErrors: ErrorRequestHandler = function demoErrors(error, req, res, next) {
     if (res.headersSent) return next(error);
-    logServerError(error, req.method, req.path);
-    send(res, errorReply(error, wantsJson(req.get('accept'))));
+    const demoError = asDemoError(error);
+    logServerError(demoError, req.method, req.path);
+    send(res, errorReply(demoError, wantsJson(req.get('accept'))));
   };
   app.use(demoErrors);
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SessionStore } from '@sess/core';
 import {
+  asDemoError,
   createDemoHandlers,
   createDemoStore,
   type DemoConfig,
@@ -9,9 +10,14 @@ import {
   type DemoRequest,
   type DemoSessionData,
   errorReply,
+  httpError,
+  isJsonContentType,
   logServerError,
+  MAX_FORM_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
   notFoundReply,
   listen,
+  parseJsonBody,
   type StartDemo,
   type StoreMode,
   wantsJson,
@@ -25,8 +31,6 @@ declare module '@sess/koa' {
   interface FlashData extends DemoFlashData {}
 }
 
-const MAX_BODY_BYTES = 100 * 1024;
-
 /** The demo app on a given store: error replies, the session middleware, and the contract's routes. */
 export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode }): Koa & { sessions: SessionMiddleware } {
   const sessions = session({ secret: options.secret, store: options.store });
@@ -38,8 +42,9 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
     try {
       await next();
     } catch (error) {
-      logServerError(error, ctx.method, ctx.path);
-      send(ctx, errorReply(error, wantsJson(ctx.get('accept'))));
+      const demoError = asDemoError(error);
+      logServerError(demoError, ctx.method, ctx.path);
+      send(ctx, errorReply(demoError, wantsJson(ctx.get('accept'))));
     }
   });
   app.use(sessions);
@@ -104,29 +109,45 @@ function decodeKey(ctx: Context, encoded: string): string {
 }
 
 /**
- * The small body the demo accepts: a URL-encoded form or JSON (any value). Koa has no
- * parser built in, and these two formats need none: `URLSearchParams` and `JSON.parse`.
+ * The small body the demo accepts: a URL-encoded form or JSON (any value, by the
+ * demo-kit's rules). Koa has no parser built in, and these two formats need none:
+ * `URLSearchParams` and `parseJsonBody`.
  */
 async function readBody(req: IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`The body is over ${MAX_BODY_BYTES} bytes.`), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  if (type === 'application/json' || type.endsWith('+json')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw Object.assign(new Error('The body is not valid JSON.'), { status: 400 });
-    }
-  }
+  const json = isJsonContentType(req.headers['content-type']);
+  const form = !json && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+  const text = await readText(req, form ? MAX_FORM_BODY_BYTES : MAX_JSON_BODY_BYTES);
+  if (json) return parseJsonBody(text);
+  if (text === '') return undefined;
+  if (form) return Object.fromEntries(new URLSearchParams(text));
   return undefined;
+}
+
+/**
+ * Reads the body as UTF-8 up to `maxBytes`. Over it, rejects with a 413 and lets the
+ * rest of the body drain, as Node does for a body nobody read: the connection stays
+ * usable for the next (pipelined) request, as its `Connection: keep-alive` promised.
+ */
+function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.resume(); // discard the rest: destroying the stream would reset the connection
+      reject(httpError(413, `The body is over ${maxBytes} bytes.`));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */

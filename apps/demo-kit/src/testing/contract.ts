@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
@@ -154,6 +155,86 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
         expect((await api.session()).data).toEqual({});
       });
 
+      it('refuses a JSON PUT with an empty body with a 400, storing nothing', async () => {
+        const api = client();
+        const empty = await fetch(new URL('/api/data/theme', demo.url), {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: '',
+        });
+        expect(empty.status).toBe(400);
+        expect(await empty.json()).toEqual({ error: expect.stringMatching(/empty/i) });
+        expect((await api.session()).data).toEqual({});
+      });
+
+      it('answers a session over the store size limit with a 413 and a clear message, keeping what was stored', async () => {
+        const api = client();
+        const chunk = 'x'.repeat(95_000); // under the 100 KB body limit; 12 of them are over the 1 MiB session limit
+        let tooLarge: Response | undefined;
+        let stored = 0;
+        for (let i = 0; i < 12 && tooLarge === undefined; i++) {
+          const response = await api.request('PUT', `/api/data/part${i}`, { json: chunk, accept: 'json' });
+          if (response.status === 413) tooLarge = response;
+          else {
+            expect(response.status, `PUT number ${i + 1}`).toBe(200);
+            await response.arrayBuffer();
+            stored++;
+          }
+        }
+        expect(tooLarge?.status).toBe(413);
+        expect(await tooLarge!.json()).toEqual({ error: expect.stringMatching(/^The session would be too large \(\d+ bytes, the limit is 1048576\)/) });
+        expect(Object.keys((await api.session()).data)).toHaveLength(stored);
+
+        const page = await api.request('PUT', '/api/data/more', { json: chunk, accept: 'html' });
+        expect(page.status).toBe(413);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(await page.text()).toContain('The session would be too large');
+      });
+
+      it('refuses JSON nested thousands of levels deep with a 400 from the demo, not a 500', async () => {
+        const depth = 5000; // 10 KB, well under the body limit
+        const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+        const api = client();
+        for (const path of ['/api/data/deep', '/login']) {
+          const json = await fetch(new URL(path, demo.url), {
+            method: path === '/login' ? 'POST' : 'PUT',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: path === '/login' ? `{"user":${deep}}` : deep,
+          });
+          expect(json.status, path).toBe(400);
+          expect(await json.json(), path).toEqual({ error: expect.stringMatching(/nested deeper than \d+ levels/) });
+        }
+        const page = await fetch(new URL('/api/data/deep', demo.url), {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', accept: 'text/html' },
+          body: deep,
+        });
+        expect(page.status).toBe(400);
+        const html = await page.text();
+        expect(html).toContain('nested deeper than');
+        expect(html).toContain('<a href="/">Back</a>');
+        expect((await api.session()).data).toEqual({});
+      });
+
+      it('answers a pipelined request after a 413 for an oversized body on a keep-alive connection', async () => {
+        const { port, hostname } = new URL(demo.url);
+        // Far over the limit: the rest of the body is still on the wire when the 413 is sent.
+        const body = JSON.stringify('x'.repeat(1_000_000));
+        const raw =
+          `PUT /api/data/big HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nAccept: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}` +
+          `GET /api/session HTTP/1.1\r\nHost: ${hostname}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`;
+        const { text, error } = await exchange(Number(port), hostname, raw);
+        expect(error).toBeUndefined();
+        // A status line may follow the previous body directly: bodies end without a newline.
+        const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+        expect(statuses[0]).toBe(413);
+        const first = text.slice(0, text.indexOf('\r\n\r\n'));
+        // Either the next request is answered, or the 413 said honestly that the connection ends.
+        if (/^connection: close/im.test(first)) expect(statuses).toEqual([413]);
+        else expect(statuses).toEqual([413, 200]);
+      }, 15_000);
+
       it('destroys the session on logout: the old cookie no longer signs anyone in', async () => {
         const browser = client();
         await browser.login('erin');
@@ -263,6 +344,31 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
       expect(run.stdout).toMatch(/sessions: memory/);
       expect(run.stdout).toMatch(/Koa demo: pnpm --filter @sess\/koa-demo start|Express demo: pnpm demo/);
     }, 20_000);
+  });
+}
+
+/**
+ * Writes raw bytes to a server and reads until it closes the connection (at most 10 s):
+ * `fetch` cannot pipeline, and an ECONNRESET must be seen, not retried.
+ */
+function exchange(port: number, host: string, raw: string): Promise<{ text: string; error: NodeJS.ErrnoException | undefined }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    let text = '';
+    let error: NodeJS.ErrnoException | undefined;
+    const timer = setTimeout(() => socket.destroy(), 10_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', (socketError) => {
+      error = socketError;
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, error });
+    });
+    socket.write(raw);
   });
 }
 
