@@ -223,7 +223,6 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       const live = opened !== undefined && now() < expiresAtOf(opened.record, policy) ? opened : undefined;
       const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly);
       request.state = state;
-      if (request.committed) state.close();
       return state;
     },
   };
@@ -300,7 +299,7 @@ async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcom
   const canWrite = !handle.readOnly || !persistence.touchNeedsCookie;
   const save = canWrite && shouldSave(facts);
   const touch = canWrite && shouldTouch(facts);
-  const destroy = !handle.readOnly && shouldDestroy(facts);
+  const destroy = canWrite && shouldDestroy(facts);
   const setCookie = !handle.readOnly && shouldSetCookie(facts);
   const clearCookie = !handle.readOnly && shouldClearCookie(facts);
   if (!save && !touch && !destroy && !setCookie && !clearCookie) {
