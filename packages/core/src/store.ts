@@ -97,11 +97,14 @@ export function isSessionStore(value: unknown): value is SessionStore {
 
 // `@sess/core/store`: everything a store author needs comes from this one module.
 export {
+  invalidOption,
   isSessionStoreError,
   isSessionTooLargeError,
+  rejectUnknownOptions,
   SessionStoreError,
   type SessionStoreOperation,
   SessionTooLargeError,
 } from './errors';
 export { boundStoreCall, type StoreCallDeadline, type StoreCallOptions, toStoreError } from './store-call';
-export { jsonSerializer, type Serializer } from './serializer';
+export { generateSessionId, storeKeyOf } from './ids';
+export { isSerializer, jsonSerializer, type Serializer } from './serializer';

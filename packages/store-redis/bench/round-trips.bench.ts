@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus } from 'node:os';
-import { createSessionManager } from '@sess/core';
+import { createSessionManager, type Session } from '@sess/core';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express from 'express';
 import expressSession from 'express-session';
@@ -48,12 +48,12 @@ async function main(): Promise<void> {
 
   // @sess: the manager, committed explicitly before the response (what @sess/express does).
   const sessRoute =
-    (work: (session: ReturnType<typeof sessions.open>) => Promise<void>): express.RequestHandler =>
+    (work: (session: Session) => void): express.RequestHandler =>
     async (req, res, next) => {
       try {
-        const session = sessions.open(req.headers.cookie);
-        await work(session);
-        const result = await sessions.commit(session, { status: 200 });
+        const handle = sessions.open(req.headers.cookie);
+        work(await handle.load());
+        const result = await sessions.commit(handle, { status: 200 });
         for (const cookie of result.setCookie) res.append('Set-Cookie', cookie);
         res.send('ok');
       } catch (error) {
@@ -61,14 +61,22 @@ async function main(): Promise<void> {
       }
     };
   app.get('/sess/create', sessRoute((s) => s.set('n', 0)));
-  app.get('/sess/read', sessRoute((s) => s.get('n').then(() => {})));
-  app.get('/sess/write', sessRoute(async (s) => s.set('n', ((await s.get('n')) as number) + 1)));
+  app.get(
+    '/sess/read',
+    sessRoute((s) => {
+      s.get('n');
+    }),
+  );
+  app.get(
+    '/sess/write',
+    sessRoute((s) => s.set('n', (s.get('n') as number) + 1)),
+  );
   app.get('/sess/key/:name', (req, res, next) =>
     sessRoute((s) => s.set(req.params.name as string, true))(req, res, next),
   );
   app.get('/sess/count', async (req, res) => {
-    const session = sessions.open(req.headers.cookie);
-    res.send(String(Object.keys(await session.data()).length));
+    const session = await sessions.open(req.headers.cookie).load();
+    res.send(String(Object.keys(session.data).length));
   });
 
   // express-session + connect-redis, with the settings its README recommends.

@@ -26,7 +26,7 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
       Array.from({ length: 50 }, (_, i) => request(sessions, cookieHeader, (s) => s.set(`key${i}`, i))),
     );
     const { session } = await request(sessions, cookieHeader, async () => {});
-    const data = await session.data();
+    const data = session.data;
     expect(Object.keys(data)).toHaveLength(51);
     for (let i = 0; i < 50; i++) expect(data[`key${i}`]).toBe(i);
   });
@@ -35,24 +35,24 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
     const { cookieHeader } = await request(sessions, undefined, (s) => s.set('theme', 'light'));
     const first = sessions.open(cookieHeader);
     const second = sessions.open(cookieHeader);
-    await first.set('theme', 'dark');
-    await second.set('theme', 'solarized');
+    (await first.load()).set('theme', 'dark');
+    (await second.load()).set('theme', 'solarized');
     await sessions.commit(second, { status: 200 });
     await sessions.commit(first, { status: 200 });
     const { session } = await request(sessions, cookieHeader, async () => {});
-    expect(await session.get('theme')).toBe('dark');
+    expect(session.get('theme')).toBe('dark');
   });
 
   it('keeps a session destroyed by one request destroyed while another commits', async () => {
     const { cookieHeader, session: created } = await request(sessions, undefined, (s) => s.set('cart', ['apple']));
     const editing = sessions.open(cookieHeader);
     const signingOut = sessions.open(cookieHeader);
-    await editing.set('cart', ['apple', 'pear']);
-    await signingOut.destroy();
+    (await editing.load()).set('cart', ['apple', 'pear']);
+    (await signingOut.load()).destroy();
     await sessions.commit(signingOut, { status: 200 });
     await sessions.commit(editing, { status: 200 });
     expect(await store.get(created.key)).toBeUndefined();
-    const { session } = await request(sessions, cookieHeader, (s) => s.load().then(() => {}));
+    const { session } = await request(sessions, cookieHeader, () => {});
     expect(session.isNew).toBe(true);
   });
 
@@ -60,9 +60,9 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
     const userId = `user-${Math.random().toString(36).slice(2)}`;
     const cookies: (string | undefined)[] = [];
     for (let i = 0; i < 3; i++) {
-      const { cookieHeader } = await request(sessions, undefined, async (s) => {
-        await s.set('device', i);
-        await s.setUserId(userId);
+      const { cookieHeader } = await request(sessions, undefined, (s) => {
+        s.set('device', i);
+        s.setUserId(userId);
       });
       cookies.push(cookieHeader);
     }
@@ -74,7 +74,7 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
     }
     expect(await sessions.revokeUserSessions(userId)).toBe(3);
     for (const cookieHeader of cookies) {
-      const { session } = await request(sessions, cookieHeader, (s) => s.load().then(() => {}));
+      const { session } = await request(sessions, cookieHeader, () => {});
       expect(session.isNew).toBe(true);
     }
     expect(await sessions.listUserSessions(userId)).toEqual([]);

@@ -1,11 +1,5 @@
-import {
-  createSessionManager,
-  generateSessionId,
-  richSerializer,
-  type SessionRecord,
-  SessionTooLargeError,
-  storeKeyOf,
-} from '@sess/core';
+import { createSessionManager, richSerializer } from '@sess/core';
+import { generateSessionId, type SessionRecord, SessionTooLargeError, storeKeyOf } from '@sess/core/store';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { clusterClient, singleNodeClient, uniquePrefix } from '../test/clients';

@@ -14,7 +14,7 @@ import {
   type SessionStoreOperation,
   SessionTooLargeError,
   type UserSessionSummary,
-} from '@sess/core';
+} from '@sess/core/store';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   destroyIfUserScript,
