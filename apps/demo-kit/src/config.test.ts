@@ -36,6 +36,26 @@ describe('loadDemoConfig', () => {
     expect(() => load({ SESSION_SECRET: 'short' })).toThrow(/at least 32 characters long \(got 5\)/);
   });
 
+  it('refuses a SESSION_SECRET with fewer than 6 distinct characters, such as 32 spaces, in production and outside it', () => {
+    for (const SESSION_SECRET of [' '.repeat(32), 'x'.repeat(40), 'abab'.repeat(10)]) {
+      for (const NODE_ENV of ['production', 'development']) {
+        expect(() => load({ NODE_ENV, SESSION_SECRET }), `${NODE_ENV} ${JSON.stringify(SESSION_SECRET)}`).toThrow(
+          /SESSION_SECRET has fewer than 6 distinct characters: that is a placeholder, not a secret/,
+        );
+      }
+    }
+    expect(load({ NODE_ENV: 'production', SESSION_SECRET: 'abcdef'.repeat(6) }).config.secret).toBe('abcdef'.repeat(6));
+  });
+
+  it('treats NODE_ENV as production whatever its case or surrounding spaces', () => {
+    for (const NODE_ENV of ['production', 'Production', 'PRODUCTION', ' production ']) {
+      expect(() => load({ NODE_ENV }), NODE_ENV).toThrow(/SESSION_SECRET is required when NODE_ENV=production/);
+      expect(load({ NODE_ENV, SESSION_SECRET: SECRET }).config.production, NODE_ENV).toBe(true);
+    }
+    expect(load({ NODE_ENV: 'development', SESSION_SECRET: SECRET }).config.production).toBe(false);
+    expect(load({ NODE_ENV: 'prod', SESSION_SECRET: SECRET }).config.production).toBe(false);
+  });
+
   it('reads PORT, falling back to the default port, and refuses anything but a port number', () => {
     expect(load({ SESSION_SECRET: SECRET }).config.port).toBe(3000);
     expect(load({ SESSION_SECRET: SECRET }, 3001).config.port).toBe(3001);

@@ -14,7 +14,10 @@ export interface DemoConfig {
   redisUrl: string | undefined;
   /** `REDIS_PREFIX`, the key prefix in Redis. @default 'sess:demo:' */
   redisPrefix: string;
-  /** `NODE_ENV === 'production'`. */
+  /**
+   * `NODE_ENV` is `production`, compared without regard to case or surrounding spaces:
+   * `NODE_ENV=Production` must not quietly run with a generated secret and no `Secure` cookie.
+   */
   production: boolean;
 }
 
@@ -25,19 +28,26 @@ export class DemoConfigError extends Error {
 
 /** The core's minimum (iron-webcrypto refuses shorter passwords). */
 const MIN_SECRET_LENGTH = 32;
+/**
+ * The core's rule too: fewer distinct characters is a placeholder (32 spaces, `xxxx...`).
+ * Checked here so the demo exits with a clear message instead of a stack trace.
+ */
+const MIN_SECRET_DISTINCT_CHARACTERS = 6;
 const GENERATED_SECRET_BYTES = 32;
 
 /**
  * Reads the demo's configuration. Without `SESSION_SECRET` it generates one and warns,
  * except in production, where a secret that changes on every restart would silently
- * sign everybody out: there it throws a `DemoConfigError` instead.
+ * sign everybody out: there it throws a `DemoConfigError` instead. A secret under 32
+ * characters or with fewer than 6 distinct ones is refused everywhere. Production means
+ * `NODE_ENV=production` in any case (`Production`, `PRODUCTION`).
  */
 export function loadDemoConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: { defaultPort?: number; warn?: (message: string) => void } = {},
 ): DemoConfig {
   const { defaultPort = 3000, warn = console.warn } = options;
-  const production = env.NODE_ENV === 'production';
+  const production = env.NODE_ENV?.trim().toLowerCase() === 'production';
 
   const portText = env.PORT?.trim() || String(defaultPort);
   const port = Number(portText);
@@ -67,6 +77,11 @@ export function loadDemoConfig(
     );
   } else if (secret.length < MIN_SECRET_LENGTH) {
     throw new DemoConfigError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${secret.length}).`);
+  } else if (new Set(secret).size < MIN_SECRET_DISTINCT_CHARACTERS) {
+    throw new DemoConfigError(
+      `SESSION_SECRET has fewer than ${MIN_SECRET_DISTINCT_CHARACTERS} distinct characters: that is a placeholder, not a secret. ` +
+        `Generate one, e.g. SESSION_SECRET=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
+    );
   }
 
   return {
