@@ -222,6 +222,14 @@ describe('memory store in production', () => {
     expect(warn.mock.calls[0]?.[0]).toMatch(/^@sess\/core: the memory store is in use in production/);
   });
 
+  it('reads NODE_ENV without regard to case: Production warns too', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    if (env) env.NODE_ENV = 'Production';
+    const { createMemoryStore: create } = await freshModule();
+    create();
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
   it('stays quiet outside production', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     if (env) env.NODE_ENV = 'development';

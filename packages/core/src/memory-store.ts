@@ -280,7 +280,8 @@ function copyMeta(meta: SessionMeta): SessionMeta {
 function warnOnceInProduction(): void {
   // Core runs anywhere: `process` may not exist (edge runtimes, browsers).
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  if (warnedInProduction || env?.NODE_ENV !== 'production') return;
+  // Any case, as the cookie's `secure` default reads it: `NODE_ENV=Production` is production too.
+  if (warnedInProduction || env?.NODE_ENV?.trim().toLowerCase() !== 'production') return;
   warnedInProduction = true;
   console.warn(
     `${PACKAGE}: the memory store is in use in production. Its sessions live in this process only: ` +
