@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { toSessionManager } from './adapter';
 import { createCookieStore } from './cookie-store';
-import { applyCommitHeaders, createSessionManager, privateCacheControl } from './manager';
+import { createSessionManager, isSessionManager, type SessionManager, type SessionManagerOptions } from './manager';
 import { createMemoryStore } from './memory-store';
 import { richSerializer } from './serializer';
 import type { SessionPatch, SessionStore } from './store';
@@ -42,202 +43,361 @@ function countingStore(inner: SessionStore = createMemoryStore()) {
   return { store, calls };
 }
 
-type Data = { user: string; count: number; cart: { items: string[] }; when: Date; tags: Set<string> };
+type Data = { user: string; count: number; cart: { items: string[] } };
+type RichData = { when: Date; tags: Set<string> };
+
+/** Opens and loads a session from a Cookie header. */
+async function loaded<D extends object, F extends object>(manager: SessionManager<D, F>, header: string | undefined) {
+  const handle = manager.open(header);
+  return { handle, session: await handle.load() };
+}
+
+/** The user a Cookie header opens, in a request that is then committed. */
+async function userOf(manager: SessionManager<Data>, header: string | undefined) {
+  const { handle, session } = await loaded(manager, header);
+  const user = session.get('user');
+  await manager.commit(handle, { status: 200 });
+  return user;
+}
 
 describe('createSessionManager', () => {
-  it('refuses a secret shorter than 32 characters with a TypeError naming the package and option', () => {
-    expect(() => createSessionManager({ secret: 'short' })).toThrow(/@sess\/core: option `secret` must be at least 32/);
-    expect(() => createSessionManager({ secret: { 1: secret, 2: 'short' } })).toThrow(/`secret.2`/);
+  describe('options', () => {
+    it('refuses a secret shorter than 32 characters with a TypeError naming the package and option', () => {
+      expect(() => createSessionManager({ secret: 'short' })).toThrow(/@sess\/core: option `secret` must be at least 32/);
+      expect(() => createSessionManager({ secret: { 1: secret, 2: 'short' } })).toThrow(/`secret.2`/);
+    });
+
+    it('refuses a placeholder secret with fewer than 6 distinct characters, and accepts one with 6', () => {
+      for (const placeholder of [' '.repeat(32), 'x'.repeat(40), 'abcabcabcabcabcabcabcabcabcabcabcabc', 'abcdeabcdeabcdeabcdeabcdeabcdeabcde']) {
+        expect(() => createSessionManager({ secret: placeholder }), placeholder).toThrow(
+          /^@sess\/core: option `secret` has fewer than 6 distinct characters: that is a placeholder, not a secret\. Generate one with `openssl rand -base64 32`\.$/,
+        );
+      }
+      expect(() => createSessionManager({ secret: { 1: secret, 2: 'y'.repeat(32) } })).toThrow(/`secret.2` has fewer than 6 distinct/);
+      expect(() => createSessionManager({ secret: 'abcdefabcdefabcdefabcdefabcdefab' })).not.toThrow();
+    });
+
+    it('refuses a __Host- cookie that is not Secure, and an invalid store', () => {
+      expect(() => createSessionManager({ secret, cookie: { name: '__Host-sid' } })).toThrow(TypeError);
+      expect(() => createSessionManager({ secret, cookie: { name: '__Host-sid', secure: true } })).not.toThrow();
+      expect(() => createSessionManager({ secret, store: {} as SessionStore })).toThrow(/option `store`/);
+    });
+
+    const unknownKeys: [string, Record<string, unknown>, string][] = [
+      ['at the top level', { secret, sotre: createMemoryStore() }, 'sotre'],
+      ['in cookie', { secret, cookie: { sameSIte: 'lax' } }, 'cookie.sameSIte'],
+      ['in expiry', { secret, expiry: { idleTimeout: 1000 } }, 'expiry.idleTimeout'],
+      ['in expiry.rememberMe', { secret, expiry: { rememberMe: { idle: 1000 } } }, 'expiry.rememberMe.idle'],
+    ];
+    it.each(unknownKeys)('refuses an unknown option key %s with a TypeError naming it and listing the known ones', (_, options, name) => {
+      const create = () => createSessionManager(options as unknown as SessionManagerOptions);
+      expect(create).toThrow(TypeError);
+      expect(create).toThrow(new RegExp(`^@sess/core: unknown option \`${name.replaceAll('.', '\\.')}\`\\. Known options: `));
+    });
+
+    const hints: [string, Record<string, unknown>, RegExp][] = [
+      ['resave', { resave: false }, /unknown option `resave`\. Sessions are saved only when they change/],
+      ['saveUninitialized', { saveUninitialized: false }, /unknown option `saveUninitialized`\. An empty session is never stored/],
+      ['rolling', { rolling: true }, /unknown option `rolling`\. Sessions always slide: `expiry\.idleTimeoutMs`/],
+      ['name', { name: 'connect.sid' }, /unknown option `name`\. Use `cookie: \{ name \}`/],
+      ['maxAge', { maxAge: 60_000 }, /unknown option `maxAge`\. Use `expiry\.idleTimeoutMs` \(milliseconds\)/],
+      ['cookie.maxAge', { cookie: { maxAge: 60_000 } }, /unknown option `cookie\.maxAge`\. The cookie lifetime follows the session/],
+      ['genid', { genid: () => 'id' }, /unknown option `genid`\. Ids are always 256 random bits/],
+      ['expiry.idle', { expiry: { idle: 60_000 } }, /unknown option `expiry\.idle`\. Use `expiry\.idleTimeoutMs`/],
+    ];
+    it.each(hints)('refuses the express-session/koa-session option %s with a hint saying what to use instead', (_, options, message) => {
+      expect(() => createSessionManager({ secret, ...options } as unknown as SessionManagerOptions)).toThrow(message);
+    });
+
+    it('refuses options that are not an object, and invalid values of known options, naming the option', () => {
+      expect(() => createSessionManager(null as unknown as SessionManagerOptions)).toThrow(/option `options` must be an object/);
+      expect(() => createSessionManager({ secret, cookieValue: 'encrypt' as 'seal' })).toThrow(/option `cookieValue`/);
+      expect(() => createSessionManager({ secret, storeTimeoutMs: 0 })).toThrow(/option `storeTimeoutMs`/);
+      expect(() => createSessionManager({ secret, saveOnError: 'yes' as unknown as boolean })).toThrow(/option `saveOnError`/);
+      expect(() => createSessionManager({ secret, serializer: { stringify: JSON.stringify } as never })).toThrow(/option `serializer`/);
+      expect(() => createSessionManager({ secret, expiry: { idleTimeoutMs: -1 } })).toThrow(/option `expiry\.idleTimeoutMs`/);
+      expect(() => createSessionManager({ secret, cookie: { secure: 'false' as unknown as boolean } })).toThrow(/option `cookie\.secure` must be a boolean/);
+    });
+
+    describe('NODE_ENV', () => {
+      afterEach(() => {
+        vi.unstubAllEnvs();
+      });
+
+      it.each(['production', 'Production', 'PRODUCTION', ' production '])('makes cookies Secure by default when NODE_ENV is %j', async (env) => {
+        vi.stubEnv('NODE_ENV', env);
+        const manager = createSessionManager<Data>({ secret });
+        const { handle, session } = await loaded(manager, undefined);
+        session.set('user', 'ann');
+        expect((await manager.commit(handle, { status: 200 })).setCookie[0]).toMatch(/; Secure/);
+      });
+
+      it('leaves cookies without Secure outside production, unless asked for', async () => {
+        vi.stubEnv('NODE_ENV', 'development');
+        for (const [options, secure] of [
+          [{}, false],
+          [{ cookie: { secure: true } }, true],
+        ] as const) {
+          const manager = createSessionManager<Data>({ secret, ...options });
+          const { handle, session } = await loaded(manager, undefined);
+          session.set('user', 'ann');
+          const [line] = (await manager.commit(handle, { status: 200 })).setCookie;
+          expect(/; Secure/.test(line!)).toBe(secure);
+        }
+      });
+    });
   });
 
-  it('refuses a __Host- cookie that is not Secure, and an invalid store', () => {
-    expect(() => createSessionManager({ secret, cookie: { name: '__Host-sid' } })).toThrow(TypeError);
-    expect(() => createSessionManager({ secret, cookie: { name: '__Host-sid', secure: true } })).not.toThrow();
-    expect(() => createSessionManager({ secret, store: {} as SessionStore })).toThrow(/option `store`/);
+  describe('toSessionManager', () => {
+    it('names the adapter package in every option error', () => {
+      expect(() => toSessionManager({ secret: 'short' }, '@sess/hono')).toThrow(/^@sess\/hono: option `secret` must be at least 32/);
+      expect(() => toSessionManager({ secret, resave: false } as unknown as SessionManagerOptions, '@sess/hono')).toThrow(
+        /^@sess\/hono: unknown option `resave`\./,
+      );
+      expect(() => toSessionManager({ secret, cookie: { name: 'a b' } }, '@sess/koa')).toThrow(/^@sess\/koa: option `cookie\.name`/);
+      expect(() => toSessionManager(undefined as unknown as SessionManagerOptions, '@sess/express')).toThrow(/^@sess\/express: option `options`/);
+    });
+
+    it('gives back a manager it is given, so an app can share one manager with admin code', () => {
+      const manager = createSessionManager({ secret });
+      expect(toSessionManager(manager, '@sess/hono')).toBe(manager);
+      expect(isSessionManager(manager)).toBe(true);
+      const created = toSessionManager({ secret }, '@sess/hono');
+      expect(isSessionManager(created)).toBe(true);
+      expect(created.cookieName).toBe('sid');
+    });
+
+    it('names the adapter package in the error of a commit given a foreign handle', async () => {
+      const one = toSessionManager({ secret }, '@sess/next');
+      const other = createSessionManager({ secret });
+      await expect(one.commit(other.open(undefined), { status: 200 })).rejects.toThrow(/^@sess\/next: manager\.commit\(\) takes a handle this manager's open\(\) returned/);
+    });
   });
 
-  it('never calls the store for a request that does not use the session', async () => {
+  it('never calls the store for a request that does not load the session', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager({ secret, store });
-    const session = manager.open('sid=whatever');
-    const result = await manager.commit(session, { status: 200 });
+    const handle = manager.open('sid=whatever');
+    const result = await manager.commit(handle, { status: 200 });
     expect(calls).toEqual([]);
     expect(result).toMatchObject({ setCookie: [], vary: false, private: false });
   });
 
-  it('neither stores nor sends an untouched new session, but marks the response Vary', async () => {
+  it('neither stores nor sends an untouched new session, but marks the response Vary and not private', async () => {
     const { store, calls } = countingStore();
-    const manager = createSessionManager({ secret, store });
-    const session = manager.open(undefined);
-    expect(await session.get('user')).toBeUndefined();
-    const result = await manager.commit(session, { status: 200 });
+    const manager = createSessionManager<Data>({ secret, store });
+    const { handle, session } = await loaded(manager, undefined);
+    expect(session.get('user')).toBeUndefined();
+    const result = await manager.commit(handle, { status: 200 });
     expect(calls).toEqual([]);
-    expect(result.setCookie).toEqual([]);
-    expect(result.vary).toBe(true);
+    expect(result).toEqual({ setCookie: [], cookies: [], vary: true, private: false });
   });
 
-  it('stores a new session with data and sends an HttpOnly SameSite=Lax cookie', async () => {
+  it('stores a new session with data and sends an HttpOnly SameSite=Lax cookie, marked private', async () => {
     const manager = createSessionManager<Data>({ secret });
-    const session = manager.open(undefined);
-    await session.set('user', 'ann');
-    const result = await manager.commit(session, { status: 200 });
+    const { handle, session } = await loaded(manager, undefined);
+    session.set('user', 'ann');
+    const result = await manager.commit(handle, { status: 200 });
     expect(result.setCookie).toHaveLength(1);
     expect(result.setCookie[0]).toMatch(/^sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
-    expect(result.private).toBe(true);
-    const next = manager.open(result.setCookie[0]!.split(';')[0]);
-    expect(await next.get('user')).toBe('ann');
-    expect(next.isNew).toBe(false);
+    expect(result.cookies).toEqual([
+      { name: 'sid', value: result.setCookie[0]!.split(';')[0]!.slice(4), options: { path: '/', sameSite: 'lax', httpOnly: true, secure: false } },
+    ]);
+    expect(result).toMatchObject({ vary: true, private: true });
+    const next = await loaded(manager, result.setCookie[0]!.split(';')[0]);
+    expect(next.session.get('user')).toBe('ann');
+    expect(next.session.isNew).toBe(false);
   });
 
-  it('shares one store load between concurrent first uses', async () => {
+  it('marks a response that only read a stored session private, without a cookie', async () => {
+    const manager = createSessionManager<Data>({ secret });
+    const jar = cookieJar();
+    const first = await loaded(manager, undefined);
+    first.session.set('user', 'ann');
+    jar.take((await manager.commit(first.handle, { status: 200 })).setCookie);
+    const { handle, session } = await loaded(manager, jar.header());
+    expect(session.get('user')).toBe('ann');
+    expect(await manager.commit(handle, { status: 200 })).toEqual({ setCookie: [], cookies: [], vary: true, private: true });
+  });
+
+  it('shares one store load between concurrent load() calls', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
     const jar = cookieJar();
-    const first = manager.open(undefined);
-    await first.set('count', 1);
-    jar.take((await manager.commit(first, { status: 200 })).setCookie);
+    const first = await loaded(manager, undefined);
+    first.session.set('count', 1);
+    jar.take((await manager.commit(first.handle, { status: 200 })).setCookie);
     calls.length = 0;
-    const session = manager.open(jar.header());
-    await Promise.all([session.get('count'), session.has('user'), session.get('user')]);
+    const handle = manager.open(jar.header());
+    const [a, b, c] = await Promise.all([handle.load(), handle.load(), handle.load()]);
+    expect(a).toBe(b);
+    expect(a).toBe(c);
+    expect(a.get('count')).toBe(1);
     expect(calls).toEqual(['get']);
+  });
+
+  it('waits for a load still in flight when the commit comes first, and commits what it loaded', async () => {
+    const { store, calls } = countingStore();
+    const manager = createSessionManager<Data>({ secret, store });
+    const handle = manager.open(undefined);
+    const loading = handle.load();
+    const result = await manager.commit(handle, { status: 200 });
+    expect(result).toMatchObject({ setCookie: [], vary: true });
+    expect((await loading).isNew).toBe(true);
+    expect(calls).toEqual([]);
   });
 
   it('does not rewrite an unmodified session and sends no cookie', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     calls.length = 0;
-    const s2 = manager.open(jar.header());
-    expect(await s2.get('user')).toBe('ann');
-    const result = await manager.commit(s2, { status: 200 });
+    const s2 = await loaded(manager, jar.header());
+    expect(s2.session.get('user')).toBe('ann');
+    const result = await manager.commit(s2.handle, { status: 200 });
     expect(calls).toEqual(['get']);
     expect(result.setCookie).toEqual([]);
   });
 
-  it('notices deep mutation and writes only the changed top-level keys', async () => {
+  it('notices deep mutation and writes only the changed top-level keys, without a cookie', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('cart', { items: [] });
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('cart', { items: [] });
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     calls.length = 0;
-    const s2 = manager.open(jar.header());
-    const data = await s2.data();
-    data.cart!.items.push('apple');
-    delete data.user;
-    await manager.commit(s2, { status: 200 });
+    const s2 = await loaded(manager, jar.header());
+    s2.session.data.cart!.items.push('apple');
+    s2.session.unset('user');
+    const result = await manager.commit(s2.handle, { status: 200 });
     expect(calls).toEqual(['get', 'update:cart|user']);
-    const s3 = manager.open(jar.header());
-    expect(await s3.get('cart')).toEqual({ items: ['apple'] });
-    expect(await s3.has('user')).toBe(false);
+    expect(result.setCookie).toEqual([]);
+    const s3 = await loaded(manager, jar.header());
+    expect(s3.session.get('cart')).toEqual({ items: ['apple'] });
+    expect(s3.session.has('user')).toBe(false);
   });
 
   it('deletes a session emptied by the handler and clears its cookie', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     calls.length = 0;
-    const s2 = manager.open(jar.header());
-    await s2.unset('user');
-    const result = await manager.commit(s2, { status: 200 });
+    const s2 = await loaded(manager, jar.header());
+    s2.session.unset('user');
+    const result = await manager.commit(s2.handle, { status: 200 });
     expect(calls).toEqual(['get', 'destroy']);
     expect(result.setCookie[0]).toMatch(/^sid=; Max-Age=0/);
   });
 
-  it('persists nothing when the handler threw or answered 5xx', async () => {
+  it('persists nothing for a 5xx answer, unless saveOnError', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
-    for (const outcome of [{ status: 500 }, { status: 200, threw: true }]) {
-      const s = manager.open(undefined);
-      await s.set('user', 'ann');
-      const result = await manager.commit(s, outcome);
+    for (const status of [500, 502, 503, 599]) {
+      const { handle, session } = await loaded(manager, undefined);
+      session.set('user', 'ann');
+      const result = await manager.commit(handle, { status });
       expect(result.setCookie).toEqual([]);
     }
     expect(calls).toEqual([]);
     const saving = createSessionManager<Data>({ secret, store, saveOnError: true });
-    const s = saving.open(undefined);
-    await s.set('user', 'ann');
-    expect((await saving.commit(s, { status: 503 })).setCookie).toHaveLength(1);
+    const { handle, session } = await loaded(saving, undefined);
+    session.set('user', 'ann');
+    expect((await saving.commit(handle, { status: 503 })).setCookie).toHaveLength(1);
+  });
+
+  it('persists a 4xx answer like a 2xx (a thrown 4xx error included)', async () => {
+    const { store, calls } = countingStore();
+    const manager = createSessionManager<Data>({ secret, store });
+    for (const status of [400, 401, 404, 422, 499]) {
+      const { handle, session } = await loaded(manager, undefined);
+      session.set('user', 'ann');
+      expect((await manager.commit(handle, { status })).setCookie).toHaveLength(1);
+    }
+    expect(calls).toEqual(['set', 'set', 'set', 'set', 'set']);
+  });
+
+  it('refuses a commit without a numeric status', async () => {
+    const manager = createSessionManager<Data>({ secret });
+    await expect(manager.commit(manager.open(undefined), {} as { status: number })).rejects.toThrow(/needs the response status/);
   });
 
   it('gives a fresh session with a new id for a tampered, malformed or unknown cookie', async () => {
     const manager = createSessionManager<Data>({ secret });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     const good = jar.get('sid')!;
     const forged = `${good.slice(0, 10)}${good[10] === 'A' ? 'B' : 'A'}${good.slice(11)}`;
     for (const value of [forged, 'garbage', '', `${'a'.repeat(43)}.1.${'0'.repeat(64)}.${'b'.repeat(43)}`]) {
-      const s = manager.open(`sid=${value}`);
-      expect(await s.get('user')).toBeUndefined();
-      expect(s.isNew).toBe(true);
-      expect(good.startsWith(s.id)).toBe(false);
-      const result = await manager.commit(s, { status: 200 });
+      const { handle, session } = await loaded(manager, `sid=${value}`);
+      expect(session.get('user')).toBeUndefined();
+      expect(session.isNew).toBe(true);
+      expect(good.startsWith(session.id)).toBe(false);
+      const result = await manager.commit(handle, { status: 200 });
       expect(result.setCookie.join()).toMatch(/^sid=; Max-Age=0|^$/);
     }
     const other = createSessionManager<Data>({ secret });
-    const unknown = other.open(`sid=${good}`);
-    expect(await unknown.get('user')).toBeUndefined();
-    expect(good.startsWith(unknown.id)).toBe(false);
+    const unknown = await loaded(other, `sid=${good}`);
+    expect(unknown.session.get('user')).toBeUndefined();
+    expect(good.startsWith(unknown.session.id)).toBe(false);
   });
 
   it('regenerates: new id, same data, old id dead', async () => {
     const manager = createSessionManager<Data>({ secret });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     const oldCookie = jar.header();
-    const s2 = manager.open(oldCookie);
-    await s2.load();
-    const oldId = s2.id;
-    await s2.regenerate();
-    expect(s2.id).not.toBe(oldId);
-    jar.take((await manager.commit(s2, { status: 200 })).setCookie);
-    expect(await manager.open(jar.header()).get('user')).toBe('ann');
-    expect(await manager.open(oldCookie).get('user')).toBeUndefined();
+    const s2 = await loaded(manager, oldCookie);
+    const oldId = s2.session.id;
+    s2.session.regenerate();
+    expect(s2.session.id).not.toBe(oldId);
+    jar.take((await manager.commit(s2.handle, { status: 200 })).setCookie);
+    expect(await userOf(manager, jar.header())).toBe('ann');
+    expect(await userOf(manager, oldCookie)).toBeUndefined();
   });
 
   it('destroy then set starts a new session under a new id', async () => {
     const manager = createSessionManager<Data>({ secret });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     const oldCookie = jar.header();
-    const s2 = manager.open(oldCookie);
-    await s2.destroy();
-    await s2.set('count', 1);
-    jar.take((await manager.commit(s2, { status: 200 })).setCookie);
+    const s2 = await loaded(manager, oldCookie);
+    s2.session.destroy();
+    s2.session.set('count', 1);
+    jar.take((await manager.commit(s2.handle, { status: 200 })).setCookie);
     expect(jar.header()).not.toBe(oldCookie);
-    const s3 = manager.open(jar.header());
-    expect(await s3.data()).toEqual({ count: 1 });
-    expect(await manager.open(oldCookie).has('user')).toBe(false);
+    const s3 = await loaded(manager, jar.header());
+    expect(s3.session.data).toEqual({ count: 1 });
+    expect((await loaded(manager, oldCookie)).session.has('user')).toBe(false);
   });
 
   it('reads flash values once', async () => {
     const manager = createSessionManager<Data, { notice: string }>({ secret });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    await s1.flash('notice', 'Welcome');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
-    const s2 = manager.open(jar.header());
-    expect(await s2.getFlash('notice')).toBe('Welcome');
-    await manager.commit(s2, { status: 200 });
-    expect(await manager.open(jar.header()).getFlash('notice')).toBeUndefined();
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    s1.session.flash('notice', 'Welcome');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
+    const s2 = await loaded(manager, jar.header());
+    expect(s2.session.getFlash('notice')).toBe('Welcome');
+    expect((await manager.commit(s2.handle, { status: 200 })).setCookie).toEqual([]);
+    expect((await loaded(manager, jar.header())).session.getFlash('notice')).toBeUndefined();
   });
 
-  it('touches only when the throttle allows, and never returns an expired session', async () => {
+  it('touches only when the throttle allows, without a cookie, and never returns an expired session', async () => {
     let now = 1_000_000;
     const { store, calls } = countingStore(createMemoryStore({ now: () => now }));
     const manager = createSessionManager<Data>({
@@ -247,82 +407,85 @@ describe('createSessionManager', () => {
       expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000, touchAfterShare: 0.5 },
     });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     calls.length = 0;
     now += 4_000;
-    const s2 = manager.open(jar.header());
-    await s2.get('user');
-    await manager.commit(s2, { status: 200 });
+    expect(await userOf(manager, jar.header())).toBe('ann');
     expect(calls).toEqual(['get']);
     now += 2_000;
-    const s3 = manager.open(jar.header());
-    await s3.get('user');
-    await manager.commit(s3, { status: 200 });
+    const s3 = await loaded(manager, jar.header());
+    s3.session.get('user');
+    expect((await manager.commit(s3.handle, { status: 200 })).setCookie).toEqual([]);
     expect(calls).toEqual(['get', 'get', 'touch']);
     now += 9_000; // 9 s after the touch: still inside the 10 s idle window
-    expect(await manager.open(jar.header()).get('user')).toBe('ann');
+    expect(await userOf(manager, jar.header())).toBe('ann');
     now += 10_001;
-    expect(await manager.open(jar.header()).get('user')).toBeUndefined();
+    expect((await loaded(manager, jar.header())).session.get('user')).toBeUndefined();
   });
 
   it('caps a busy session at the absolute timeout', async () => {
     let now = 0;
-    const manager = createSessionManager<Data>({ secret, now: () => now, store: createMemoryStore({ now: () => now }), expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 25_000, touchAfterShare: 0 } });
+    const manager = createSessionManager<Data>({
+      secret,
+      now: () => now,
+      store: createMemoryStore({ now: () => now }),
+      expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 25_000, touchAfterShare: 0 },
+    });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
     for (let i = 0; i < 3; i++) {
       now += 8_000;
-      const s = manager.open(jar.header());
-      expect(await s.get('user')).toBe('ann');
-      await manager.commit(s, { status: 200 });
+      expect(await userOf(manager, jar.header())).toBe('ann');
     }
     now += 1_001; // 25.001 s after creation
-    expect(await manager.open(jar.header()).get('user')).toBeUndefined();
+    expect((await loaded(manager, jar.header())).session.get('user')).toBeUndefined();
   });
 
-  it('sends a persistent cookie with Max-Age for remember-me', async () => {
+  it('sends a persistent cookie whose Max-Age runs to the remember-me absolute deadline', async () => {
     const manager = createSessionManager<Data>({ secret, expiry: { rememberMe: { idleTimeoutMs: 3_600_000, absoluteTimeoutMs: 7_200_000 } } });
-    const s = manager.open(undefined);
-    await s.set('user', 'ann');
-    await s.rememberMe();
-    const result = await manager.commit(s, { status: 200 });
-    expect(result.setCookie[0]).toMatch(/Max-Age=3599|Max-Age=3600/);
+    const { handle, session } = await loaded(manager, undefined);
+    session.set('user', 'ann');
+    session.rememberMe();
+    const result = await manager.commit(handle, { status: 200 });
+    expect(result.setCookie[0]).toMatch(/Max-Age=(7199|7200)(;|$)/);
+    expect(result.cookies[0]!.options.maxAge).toBeGreaterThanOrEqual(7199);
   });
 
   it('re-seals a cookie opened with an older secret with the newest one', async () => {
     const old = createSessionManager<Data>({ secret: { 1: secret } });
     const store = old.store as SessionStore;
-    const s1 = old.open(undefined);
-    await s1.set('user', 'ann');
-    const cookie = (await old.commit(s1, { status: 200 })).setCookie[0]!.split(';')[0]!;
+    const s1 = await loaded(old, undefined);
+    s1.session.set('user', 'ann');
+    const cookie = (await old.commit(s1.handle, { status: 200 })).setCookie[0]!.split(';')[0]!;
     const rotated = createSessionManager<Data>({ secret: { 1: secret, 2: `${secret}-newer` }, store });
-    const s2 = rotated.open(cookie);
-    expect(await s2.get('user')).toBe('ann');
-    const result = await rotated.commit(s2, { status: 200 });
+    const s2 = await loaded(rotated, cookie);
+    expect(s2.session.get('user')).toBe('ann');
+    const result = await rotated.commit(s2.handle, { status: 200 });
     expect(result.setCookie).toHaveLength(1);
     expect(result.setCookie[0]!.split(';')[0]).not.toBe(cookie);
     const dropped = createSessionManager<Data>({ secret: { 2: `${secret}-newer` }, store });
-    expect(await dropped.open(result.setCookie[0]!.split(';')[0]).get('user')).toBe('ann');
-    expect(await dropped.open(cookie).get('user')).toBeUndefined();
+    expect(await userOf(dropped, result.setCookie[0]!.split(';')[0])).toBe('ann');
+    expect(await userOf(dropped, cookie)).toBeUndefined();
   });
 
   it('round-trips Date, Map, Set and BigInt with the rich serializer and notices Set mutation', async () => {
-    const manager = createSessionManager<Data>({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: richSerializer }) });
+    const manager = createSessionManager<RichData>({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: richSerializer }) });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('when', new Date(5));
-    await s1.set('tags', new Set(['a']));
-    jar.take((await manager.commit(s1, { status: 200 })).setCookie);
-    const s2 = manager.open(jar.header());
-    (await s2.get('tags'))!.add('b');
-    await manager.commit(s2, { status: 200 });
-    const s3 = manager.open(jar.header());
-    expect(await s3.get('when')).toEqual(new Date(5));
-    expect(await s3.get('tags')).toEqual(new Set(['a', 'b']));
+    const s1 = await loaded(manager, undefined);
+    // The types follow the registered serializer (JSON here); the values follow the configured one.
+    s1.session.set('when', new Date(5) as never);
+    s1.session.set('tags', new Set(['a']) as never);
+    jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
+    const s2 = await loaded(manager, jar.header());
+    (s2.session.get('tags') as unknown as Set<string>).add('b');
+    await manager.commit(s2.handle, { status: 200 });
+    const s3 = await loaded(manager, jar.header());
+    expect(s3.session.get('when')).toEqual(new Date(5));
+    expect(s3.session.get('tags')).toEqual(new Set(['a', 'b']));
   });
 
   it('fails a store call that does not answer in time with a SessionStoreError', async () => {
@@ -330,43 +493,47 @@ describe('createSessionManager', () => {
     const manager = createSessionManager<Data>({ secret, store: hanging, storeTimeoutMs: 50 });
     const jar = cookieJar();
     const writer = createSessionManager<Data>({ secret });
-    const s1 = writer.open(undefined);
-    await s1.set('user', 'ann');
-    jar.take((await writer.commit(s1, { status: 200 })).setCookie);
+    const s1 = await loaded(writer, undefined);
+    s1.session.set('user', 'ann');
+    jar.take((await writer.commit(s1.handle, { status: 200 })).setCookie);
     const started = Date.now();
-    await expect(manager.open(jar.header()).get('user')).rejects.toMatchObject({ name: 'SessionStoreError', timedOut: true, status: 503 });
+    const handle = manager.open(jar.header());
+    await expect(handle.load()).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'get', timedOut: true, status: 503 });
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(await manager.commit(handle, { status: 503 })).toMatchObject({ setCookie: [], vary: true });
   });
 
   it('keeps the whole session in sealed cookies with the cookie store, split when large', async () => {
     const manager = createSessionManager<Data>({ secret, store: createCookieStore({ chunkSize: 500, maxCookies: 4 }) });
     const jar = cookieJar();
-    const s1 = manager.open(undefined);
-    await s1.set('user', 'x'.repeat(700));
-    const r1 = await manager.commit(s1, { status: 200 });
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('user', 'x'.repeat(700));
+    const r1 = await manager.commit(s1.handle, { status: 200 });
     expect(r1.setCookie.map((c) => c.split('=')[0])).toEqual(['sid.0', 'sid.1', 'sid.2']);
     jar.take(r1.setCookie);
-    const s2 = manager.open(jar.header());
-    expect(await s2.get('user')).toBe('x'.repeat(700));
-    await s2.set('user', 'ann');
-    const r2 = await manager.commit(s2, { status: 200 });
+    const s2 = await loaded(manager, jar.header());
+    expect(s2.session.get('user')).toBe('x'.repeat(700));
+    s2.session.set('user', 'ann');
+    const r2 = await manager.commit(s2.handle, { status: 200 });
     expect(r2.setCookie.map((c) => c.split('=')[0])).toEqual(['sid', 'sid.0', 'sid.1', 'sid.2']);
     jar.take(r2.setCookie);
-    expect(await manager.open(jar.header()).get('user')).toBe('ann');
-    const s3 = manager.open(jar.header());
-    await s3.set('user', 'y'.repeat(3000));
-    await expect(manager.commit(s3, { status: 200 })).rejects.toThrow(/SessionTooLarge|over the limit/);
+    expect(await userOf(manager, jar.header())).toBe('ann');
+    const s3 = await loaded(manager, jar.header());
+    s3.session.set('user', 'y'.repeat(3000));
+    await expect(manager.commit(s3.handle, { status: 200 })).rejects.toMatchObject({ name: 'SessionTooLargeError', status: 413 });
   });
-});
 
-describe('applyCommitHeaders', () => {
-  it('merges Cookie into Vary and makes a cookie-setting response private', () => {
-    const headers = new Headers({ Vary: 'Accept-Encoding', 'Cache-Control': 'public, max-age=60, s-maxage=600' });
-    applyCommitHeaders({ setCookie: ['a=1', 'b=2'], cookies: [], vary: true, private: true }, headers);
-    expect(headers.get('Vary')).toBe('Accept-Encoding, Cookie');
-    expect(headers.get('Cache-Control')).toBe('private, max-age=60');
-    expect(headers.getSetCookie()).toEqual(['a=1', 'b=2']);
-    expect(privateCacheControl('no-store')).toBe('no-store');
-    expect(privateCacheControl(undefined)).toBe('private');
+  it('lists, revokes and refuses per-user work by what the store supports', async () => {
+    const manager = createSessionManager<Data>({ secret });
+    const { handle, session } = await loaded(manager, undefined);
+    session.set('user', 'ann');
+    session.setUserId('u1');
+    await manager.commit(handle, { status: 200 });
+    expect((await manager.listUserSessions('u1')).map((s) => s.key)).toEqual([session.key]);
+    expect(await manager.revokeUserSessions('u1')).toBe(1);
+    expect(await manager.listUserSessions('u1')).toEqual([]);
+    const bare = createSessionManager<Data>({ secret, store: { get: async () => undefined, set: async () => {}, destroy: async () => {} } });
+    await expect(bare.listUserSessions('u1')).rejects.toThrow(/^@sess\/core: the configured store does not implement `listByUser`/);
+    await expect(bare.revokeUserSessions('u1')).rejects.toThrow(/does not implement `destroyByUser`/);
   });
 });
