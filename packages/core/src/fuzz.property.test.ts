@@ -43,24 +43,27 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
 
   beforeAll(async () => {
     manager = createSessionManager<Data>({ secret, ...options() });
-    const session = manager.open(undefined);
-    await session.set('user', 'ann');
+    const handle = manager.open(undefined);
+    const session = await handle.load();
+    session.set('user', 'ann');
     validId = session.id;
-    const result = await manager.commit(session, OK);
+    const result = await manager.commit(handle, OK);
     valid = result.cookies.map((c) => [c.name, c.value]);
     // The fixture itself must be a working session, or the properties prove nothing.
-    const check = manager.open(headerOf(valid));
-    expect(await check.get('user')).toBe('ann');
+    const check = await manager.open(headerOf(valid)).load();
+    expect(check.get('user')).toBe('ann');
   });
 
   /** Opens, reads, commits: must not throw, must be fresh and empty, and may only clear cookies. */
   async function expectFresh(header: string | undefined): Promise<void> {
-    const session = manager.open(header);
-    expect(await session.get('user')).toBeUndefined();
+    const handle = manager.open(header);
+    const session = await handle.load();
+    expect(session.get('user')).toBeUndefined();
     expect(session.isNew).toBe(true);
     expect(session.id).not.toBe(validId);
-    expect(await session.data()).toEqual({});
-    const result = await manager.commit(session, OK);
+    expect(session.data).toEqual({});
+    const result = await manager.commit(handle, OK);
+    expect(result.private).toBe(result.setCookie.length > 0);
     for (const line of result.setCookie) expect(line).toMatch(/^[^=]+=; Max-Age=0;/);
     expect(result.vary).toBe(true);
   }
