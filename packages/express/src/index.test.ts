@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceReply, type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import express5, { type Response } from 'express';
-import { createRedisStore, type RedisStore } from '@sess/store-redis';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 
 // `express4` is an npm alias of express@4; its types are Express 5's, close enough for these calls.
@@ -48,41 +44,15 @@ async function answer(res: Response, reply: ConformanceReply): Promise<void> {
   }
 }
 
-async function listen(handler: RequestListener): Promise<ConformanceServer & { baseUrl: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
-}
-
-// The Redis the machine runs (CI too), or REDIS_URL; each test gets a prefix of its own, cleared after it.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-afterAll(async () => {
-  await redis.quit();
-});
-const redisStore = (): RedisStore =>
-  createRedisStore({ client: redis, prefix: `test:express-conformance:${randomBytes(4).toString('hex')}:` });
+const redisStores = redisConformanceStores('express-conformance');
 
 for (const [label, express] of [
   ['express 5', express5],
   ['express 4', express4],
 ] as const) {
-  const start = async (options: SessionManagerOptions) => listen(conformanceApp(express, options));
+  const start = async (options: SessionManagerOptions) => listenOnLoopback(conformanceApp(express, options));
   describeAdapterConformance(`@sess/express on ${label}, memory store`, { start });
-  describeAdapterConformance(`@sess/express on ${label}, Redis store`, {
-    start,
-    createStore: redisStore,
-    cleanup: async (store) => {
-      await store.clear();
-    },
-  });
+  describeAdapterConformance(`@sess/express on ${label}, Redis store`, { start, ...redisStores });
 }
 
 describe('session()', () => {
@@ -106,11 +76,11 @@ describe('session()', () => {
     const app = express5();
     app.use(middleware);
     app.post('/login', async (req, res) => {
-      await req.session.set('user', 'alice');
-      await req.session.setUserId('alice');
+      (await req.session.load()).set('user', 'alice');
+      (await req.session.load()).setUserId('alice');
       res.json({ ok: true });
     });
-    const server = await listen(app);
+    const server = await listenOnLoopback(app);
     servers.push(server);
     const res = await fetch(`${server.baseUrl}/login`, { method: 'POST' });
     expect(res.headers.getSetCookie()).toHaveLength(1);
@@ -127,11 +97,11 @@ describe('session()', () => {
     const app = express5();
     app.use(session({ secret: SECRET }));
     app.get('/raw', async (req, res) => {
-      await req.session.set('user', 'alice');
+      (await req.session.load()).set('user', 'alice');
       res.writeHead(201, { 'content-type': 'text/plain' });
       res.end('created');
     });
-    const server = await listen(app);
+    const server = await listenOnLoopback(app);
     servers.push(server);
     const res = await fetch(`${server.baseUrl}/raw`);
     expect(res.status).toBe(201);
@@ -147,11 +117,11 @@ describe('session()', () => {
     app.use(middleware);
     router.use(middleware);
     router.get('/twice', async (req, res) => {
-      await req.session.set('n', 1);
+      (await req.session.load()).set('user', 'alice');
       res.send('ok');
     });
     app.use('/r', router);
-    const server = await listen(app);
+    const server = await listenOnLoopback(app);
     servers.push(server);
     const res = await fetch(`${server.baseUrl}/r/twice`);
     expect(res.headers.getSetCookie()).toHaveLength(1);
@@ -162,7 +132,7 @@ describe('session()', () => {
     const down = () => Promise.reject(new Error('down'));
     app.use(session({ secret: SECRET, store: { get: down, set: down, destroy: down } }));
     app.post('/set', async (req, res) => {
-      await req.session.set('user', 'alice');
+      (await req.session.load()).set('user', 'alice');
       res.redirect('/next');
     });
     const seen: unknown[] = [];
@@ -170,7 +140,7 @@ describe('session()', () => {
       seen.push(error);
       res.status(503).json({ error: 'store down' });
     });
-    const server = await listen(app);
+    const server = await listenOnLoopback(app);
     servers.push(server);
     const res = await fetch(`${server.baseUrl}/set`, { method: 'POST', redirect: 'manual' });
     expect(res.status).toBe(503);

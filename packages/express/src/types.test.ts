@@ -7,6 +7,7 @@ declare module '@sess/express' {
   interface SessionData {
     user: string;
     cart: { items: number[] };
+    since: Date;
   }
   interface FlashData {
     notice: string;
@@ -14,22 +15,30 @@ declare module '@sess/express' {
 }
 
 describe('req.session typing', () => {
-  it('types req.session from the augmented SessionData, with no casts', async () => {
+  it('types req.session from the augmented SessionData, with no casts, and reads synchronously after one load', async () => {
     const typed = async (req: Request) => {
       expectTypeOf(req.session).toEqualTypeOf<RequestSession>();
-      expectTypeOf(await req.session.get('user')).toEqualTypeOf<string | undefined>();
-      expectTypeOf(await req.session.get('cart')).toEqualTypeOf<{ items: number[] } | undefined>();
-      expectTypeOf(await req.session.get('anything')).toEqualTypeOf<unknown>();
-      expectTypeOf(await req.session.getFlash('notice')).toEqualTypeOf<string | undefined>();
-      await req.session.set('user', 'alice');
+      const session = await req.session.load();
+      expectTypeOf(session.get('user')).toEqualTypeOf<string | undefined>();
+      expectTypeOf(session.get('cart')).toEqualTypeOf<{ items: number[] } | undefined>();
+      expectTypeOf(session.getFlash('notice')).toEqualTypeOf<string | undefined>();
+      session.set('user', 'alice');
       // @ts-expect-error: `user` is a string
-      await req.session.set('user', 42);
+      session.set('user', 42);
+      // @ts-expect-error: only declared keys once SessionData is augmented
+      session.get('anything');
       // @ts-expect-error: `notice` is a string
-      await req.session.flash('notice', 1);
+      session.flash('notice', 1);
+      // @ts-expect-error: forgetting the await on load() is a type error, not "[object Promise]"
+      req.session.load().get('user');
+      // @ts-expect-error: a Date would come back as a string under the JSON serializer
+      session.set('since', new Date());
     };
     expectTypeOf(typed).toBeFunction();
-    expectTypeOf(session({ secret: 'x'.repeat(32) }).manager.open('').get('user')).resolves.toEqualTypeOf<
-      string | undefined
-    >();
+  });
+
+  it('rejects unknown options at compile time', () => {
+    // @ts-expect-error: express-session's `resave` does not exist here
+    expectTypeOf(() => session({ secret: 'a-long-enough-secret-0123456789-abcdef', resave: false })).toBeFunction();
   });
 });

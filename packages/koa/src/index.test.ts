@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import Koa3 from 'koa';
-import { createRedisStore, type RedisStore } from '@sess/store-redis';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 
 // `koa2` is an npm alias of koa@2; its types are Koa 3's, close enough for these calls.
@@ -42,27 +38,8 @@ function conformanceApp(Koa: typeof Koa3, options: Parameters<typeof session>[0]
   return app;
 }
 
-async function listen(app: Koa3): Promise<ConformanceServer & { baseUrl: string }> {
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
-}
-
-// The Redis the machine runs (CI too), or REDIS_URL; each test gets a prefix of its own, cleared after it.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-afterAll(async () => {
-  await redis.quit();
-});
-const redisStore = (): RedisStore =>
-  createRedisStore({ client: redis, prefix: `test:koa-conformance:${randomBytes(4).toString('hex')}:` });
+const listen = (app: Koa3) => listenOnLoopback(app.callback());
+const redisStores = redisConformanceStores('koa-conformance');
 
 for (const [label, Koa] of [
   ['koa 3', Koa3],
@@ -70,13 +47,7 @@ for (const [label, Koa] of [
 ] as const) {
   const start = async (options: SessionManagerOptions) => listen(conformanceApp(Koa, options));
   describeAdapterConformance(`@sess/koa on ${label}, memory store`, { start });
-  describeAdapterConformance(`@sess/koa on ${label}, Redis store`, {
-    start,
-    createStore: redisStore,
-    cleanup: async (store) => {
-      await store.clear();
-    },
-  });
+  describeAdapterConformance(`@sess/koa on ${label}, Redis store`, { start, ...redisStores });
 }
 
 describe('session()', () => {
@@ -104,8 +75,8 @@ describe('session()', () => {
     const app = new Koa3();
     app.use(middleware);
     app.use(async (ctx) => {
-      await ctx.session.set('user', 'alice');
-      await ctx.session.setUserId('alice');
+      (await ctx.session.load()).set('user', 'alice');
+      (await ctx.session.load()).setUserId('alice');
       ctx.body = { ok: true };
     });
     const res = await fetch(await serve(app), { method: 'POST' });
@@ -134,7 +105,7 @@ describe('session()', () => {
     });
     app.use(session({ secret: SECRET, store: { get: down, set: down, destroy: down } }));
     app.use(async (ctx) => {
-      await ctx.session.set('user', 'alice');
+      (await ctx.session.load()).set('user', 'alice');
       ctx.redirect('/next');
     });
     const res = await fetch(await serve(app), { method: 'POST', redirect: 'manual' });
@@ -143,18 +114,34 @@ describe('session()', () => {
     expect(seen[0]).toMatchObject({ name: 'SessionStoreError', operation: 'set', status: 503 });
   });
 
-  it('rethrows the handler error unchanged and persists nothing', async () => {
+  it('rethrows a 4xx handler error unchanged, keeping its own headers and adding the session cookie', async () => {
     const store = createMemoryStore();
     const app = new Koa3();
     app.silent = true;
     app.use(session({ secret: SECRET, store }));
     app.use(async (ctx) => {
-      await ctx.session.set('user', 'mallory');
-      ctx.throw(409, 'conflict on purpose');
+      (await ctx.session.load()).set('user', 'mallory');
+      ctx.throw(409, 'conflict on purpose', { headers: { 'X-Reason': 'conflict' } });
     });
     const res = await fetch(await serve(app), { method: 'POST' });
     expect(res.status).toBe(409);
     expect(await res.text()).toBe('conflict on purpose');
+    expect(res.headers.get('x-reason')).toBe('conflict');
+    expect(res.headers.getSetCookie()).toHaveLength(1);
+    expect(res.headers.get('vary')).toBe('Cookie');
+  });
+
+  it('rethrows a status-less handler error unchanged and persists nothing', async () => {
+    const store = createMemoryStore();
+    const app = new Koa3();
+    app.silent = true;
+    app.use(session({ secret: SECRET, store }));
+    app.use(async (ctx) => {
+      (await ctx.session.load()).set('user', 'mallory');
+      throw new Error('broken on purpose');
+    });
+    const res = await fetch(await serve(app), { method: 'POST' });
+    expect(res.status).toBe(500);
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
@@ -166,8 +153,9 @@ describe('session()', () => {
     let key = '';
     app.use(session(manager));
     app.use(async (ctx) => {
-      await ctx.session.set('user', 'alice');
-      key = ctx.session.key;
+      const loaded = await ctx.session.load();
+      loaded.set('user', 'alice');
+      key = loaded.key;
       throw new Error('after the write');
     });
     const res = await fetch(await serve(app), { method: 'POST' });

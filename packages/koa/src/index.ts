@@ -1,10 +1,13 @@
 import {
   applyCommitHeaders,
-  type Session,
+  type CommitResult,
+  type DataOf,
+  type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
+  statusOfError,
   toSessionManager,
-} from '@sess/core';
+} from '@sess/core/adapter';
 import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
 
@@ -19,7 +22,8 @@ const opened = new WeakSet<IncomingMessage>();
  * declare module '@sess/koa' {
  *   interface SessionData { user: string }
  * }
- * const user = await ctx.session.get('user'); // string | undefined
+ * const session = await ctx.session.load();
+ * session.get('user'); // string | undefined
  */
 // biome-ignore lint/suspicious/noEmptyInterface: an empty interface is what module augmentation extends.
 export interface SessionData {}
@@ -28,16 +32,16 @@ export interface SessionData {}
 // biome-ignore lint/suspicious/noEmptyInterface: an empty interface is what module augmentation extends.
 export interface FlashData {}
 
-/** The data type `ctx.session` works with: your `SessionData`, plus any other key as `unknown`. */
-export type AppSessionData = SessionData & Record<string, unknown>;
+/** The data type `ctx.session` works with: your `SessionData`, or any key with a storable value while it is empty. */
+export type AppSessionData = DataOf<SessionData>;
 /** The flash type `ctx.session` works with. */
-export type AppFlashData = FlashData & Record<string, unknown>;
-/** The type of `ctx.session`. */
-export type ContextSession = Session<AppSessionData, AppFlashData>;
+export type AppFlashData = DataOf<FlashData>;
+/** The type of `ctx.session`: `await ctx.session.load()` gives the session. */
+export type ContextSession = SessionHandle<AppSessionData, AppFlashData>;
 
 declare module 'koa' {
   interface ExtendableContext {
-    /** This request's session, from `@sess/koa`. */
+    /** This request's session, from `@sess/koa`: `const session = await ctx.session.load()`. */
     session: ContextSession;
   }
 }
@@ -53,9 +57,11 @@ export interface SessionMiddleware {
  * Koa middleware (Koa 2 and 3) that gives every request a lazy `ctx.session` and
  * commits it after `await next()`, before Koa sends the response.
  *
- * Store errors are thrown into Koa's error handling (they carry status 503). When a
- * downstream middleware throws, nothing is persisted (unless `saveOnError`) and its
- * error is rethrown unchanged.
+ * Store errors are thrown into Koa's error handling (they carry status 503, an
+ * oversized session 413). When a downstream middleware throws, its error is
+ * rethrown unchanged; a 4xx error persists the session like a 4xx answer (its
+ * cookie rides on `error.headers`, which Koa's error response keeps), a 5xx or
+ * status-less one persists nothing.
  *
  * @param options the `@sess/core` manager options, or a `SessionManager` to share
  *   with the rest of the app.
@@ -74,18 +80,20 @@ export function session(
       return;
     }
     opened.add(ctx.req);
-    const session = manager.open(ctx.req.headers.cookie);
-    ctx.session = session;
+    const handle = manager.open(ctx.req.headers.cookie);
+    ctx.session = handle;
     try {
       await next();
     } catch (error) {
       // The handler's error is the response; a failing commit on top of it only gets reported.
-      await manager.commit(session, { status: statusOf(error), threw: true }).catch((commitError: unknown) => {
+      const result = await manager.commit(handle, { status: statusOfError(error) }).catch((commitError: unknown) => {
         ctx.app.emit('error', commitError, ctx);
+        return undefined;
       });
+      if (result !== undefined) attachToError(error, result);
       throw error;
     }
-    const result = await manager.commit(session, { status: ctx.status });
+    const result = await manager.commit(handle, { status: ctx.status });
     // A middleware that wrote to ctx.res itself already sent its head: nothing can be added.
     if (ctx.headerSent) return;
     applyCommitHeaders(result, {
@@ -98,8 +106,30 @@ export function session(
   return Object.assign(sessionMiddleware, { manager });
 }
 
-/** The status Koa will answer a thrown error with. */
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+/**
+ * Koa's error response drops every header set so far and then applies
+ * `error.headers`: the commit's headers go there, so a 4xx form reply keeps its cookie.
+ */
+function attachToError(error: unknown, result: CommitResult): void {
+  if (typeof error !== 'object' || error === null) return;
+  const target = error as { headers?: Record<string, string | string[]> };
+  const headers: Record<string, string | string[]> = { ...target.headers };
+  applyCommitHeaders(result, {
+    get: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    set: (name, value) => {
+      headers[name] = value;
+    },
+    append: (name, value) => {
+      const current = headers[name];
+      headers[name] = current === undefined ? [value] : [...(Array.isArray(current) ? current : [current]), value];
+    },
+  });
+  try {
+    target.headers = headers;
+  } catch {
+    // A frozen error keeps its own headers; the session was still committed.
+  }
 }

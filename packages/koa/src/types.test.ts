@@ -7,6 +7,7 @@ declare module '@sess/koa' {
   interface SessionData {
     user: string;
     cart: { items: number[] };
+    since: Date;
   }
   interface FlashData {
     notice: string;
@@ -14,21 +15,30 @@ declare module '@sess/koa' {
 }
 
 describe('ctx.session typing', () => {
-  it('types ctx.session from the augmented SessionData, with no casts', () => {
-    const app = {} as Koa;
-    const typed: Parameters<typeof app.use>[0] = async (ctx) => {
+  it('types ctx.session from the augmented SessionData, with no casts, and reads synchronously after one load', async () => {
+    const typed = async (ctx: Koa.Context) => {
       expectTypeOf(ctx.session).toEqualTypeOf<ContextSession>();
-      expectTypeOf(await ctx.session.get('user')).toEqualTypeOf<string | undefined>();
-      expectTypeOf(await ctx.session.get('cart')).toEqualTypeOf<{ items: number[] } | undefined>();
-      expectTypeOf(await ctx.session.get('anything')).toEqualTypeOf<unknown>();
-      expectTypeOf(await ctx.session.getFlash('notice')).toEqualTypeOf<string | undefined>();
-      await ctx.session.set('user', 'alice');
+      const session = await ctx.session.load();
+      expectTypeOf(session.get('user')).toEqualTypeOf<string | undefined>();
+      expectTypeOf(session.get('cart')).toEqualTypeOf<{ items: number[] } | undefined>();
+      expectTypeOf(session.getFlash('notice')).toEqualTypeOf<string | undefined>();
+      session.set('user', 'alice');
       // @ts-expect-error: `user` is a string
-      await ctx.session.set('user', 42);
+      session.set('user', 42);
+      // @ts-expect-error: only declared keys once SessionData is augmented
+      session.get('anything');
+      // @ts-expect-error: `notice` is a string
+      session.flash('notice', 1);
+      // @ts-expect-error: forgetting the await on load() is a type error, not "[object Promise]"
+      ctx.session.load().get('user');
+      // @ts-expect-error: a Date would come back as a string under the JSON serializer
+      session.set('since', new Date());
     };
     expectTypeOf(typed).toBeFunction();
-    expectTypeOf(session({ secret: 'x'.repeat(32) }).manager.open('').get('user')).resolves.toEqualTypeOf<
-      string | undefined
-    >();
+  });
+
+  it('rejects unknown options at compile time', () => {
+    // @ts-expect-error: express-session's `resave` does not exist here
+    expectTypeOf(() => session({ secret: 'a-long-enough-secret-0123456789-abcdef', resave: false })).toBeFunction();
   });
 });

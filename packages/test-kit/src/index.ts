@@ -1,0 +1,49 @@
+/**
+ * Node-only helpers for the tests of sess packages and demos. Runtime-free ones
+ * (the conformance suites, the cookie jar) live in `@sess/core/testing`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConformanceServer } from '@sess/core/testing';
+import { createRedisStore, type RedisStore } from '@sess/store-redis';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+
+/** A Node server on 127.0.0.1 and a free port; `close()` also drops kept-alive connections. */
+export async function listenOnLoopback(handler: RequestListener): Promise<ConformanceServer & { baseUrl: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The Redis the machine runs (CI too), or `REDIS_URL`. */
+export const testRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Redis stores for `describeAdapterConformance`: one shared connection for the test
+ * file (closed after it), a key prefix of its own per test, cleared after each test.
+ */
+export function redisConformanceStores(name: string): {
+  createStore: () => RedisStore;
+  cleanup: (store: RedisStore) => Promise<void>;
+} {
+  const redis = new Redis(testRedisUrl);
+  afterAll(async () => {
+    await redis.quit();
+  });
+  return {
+    createStore: () => createRedisStore({ client: redis, prefix: `test:${name}:${randomBytes(4).toString('hex')}:` }),
+    cleanup: async (store) => {
+      await store.clear();
+    },
+  };
+}
