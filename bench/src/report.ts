@@ -48,8 +48,9 @@ export function renderResults(data: RunData): string {
     '- req/s, CPU and p99 are medians over rounds (req/s range over rounds in brackets). CPU is the server process (user + system) over the window divided by requests completed. Redis commands: what the clients send per request (MONITOR, 50 sequential requests, outside the timed windows), and all commands Redis ran per request during the timed windows (`INFO commandstats`, Lua included); Redis CPU is the redis-server process over the window (`INFO cpu`) per request.',
     '',
   );
-  for (const framework of ['express', 'koa'] as const) {
-    lines.push(`### ${framework === 'express' ? 'Express 5' : 'Koa 3'}`, '');
+  const frameworkTitles = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)' } as const;
+  for (const framework of ['express', 'koa', 'hono'] as const) {
+    lines.push(`### ${frameworkTitles[framework]}`, '');
     lines.push('| server | route | req/s (range) | CPU µs/req | p99 ms | Redis commands sent / req | executed / req | Redis CPU µs/req |');
     lines.push('|---|---|--:|--:|--:|---|--:|--:|');
     for (const spec of SERVER_SPECS.filter((s) => s.framework === framework)) {

@@ -18,12 +18,13 @@ import Koa from 'koa';
 import redisStore from 'koa-redis';
 import koaSession from 'koa-session';
 import { createClient } from 'redis';
+import { HONO_SERVER_SPECS, type HonoServerName, isHonoServer, startHonoServer } from './hono-servers';
 
 export const SECRET = 'bench-secret-that-is-long-enough-for-everyone-0123456789';
 /** The key the raw-GET floor servers read on every request. */
 export const FLOOR_KEY = 'bench:floor:user';
 
-export type Framework = 'express' | 'koa';
+export type Framework = 'express' | 'koa' | 'hono';
 export type ServerName =
   | 'express'
   | 'express+raw-get'
@@ -34,6 +35,7 @@ export type ServerName =
   | 'koa+raw-get'
   | 'koa+@sess/redis'
   | 'koa-session+koa-redis'
+  | HonoServerName
   | ExperimentName;
 
 /** Variants for `pnpm profile` only (not in the benchmark run): what a change to @sess defaults would buy. */
@@ -51,6 +53,8 @@ export interface ServerSpec {
   redis: boolean;
   /** The configuration, as written in RESULTS.md. */
   config: string;
+  /** The session data travels in the cookie (a write sends a new one; the benchmark keeps sending the login's). */
+  dataInCookie?: boolean;
 }
 
 export interface RunningServer {
@@ -112,6 +116,7 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     config:
       'koa-session 7 `session({ store: redisStore({ url }) }, app)` with `app.keys` (defaults: signed cookie, 1 day maxAge, no rolling/renew), koa-redis 4 (its own ioredis 4).',
   },
+  ...HONO_SERVER_SPECS,
 ];
 
 export const EXPERIMENT_SPECS: readonly ServerSpec[] = [
@@ -172,6 +177,7 @@ async function floorClient(redisUrl: string): Promise<Redis> {
 type Counted = { user?: string; count?: number };
 
 export async function startServer(name: ServerName, redisUrl: string): Promise<RunningServer> {
+  if (isHonoServer(name)) return startHonoServer(name, redisUrl, { secret: SECRET, floorKey: FLOOR_KEY, listen });
   switch (name) {
     case 'express': {
       const app = express();
