@@ -9,26 +9,59 @@ import {
   handleConformanceRequest,
 } from '@sess/core/testing';
 import { createRedisStore, type RedisStore } from '@sess/store-redis';
+import { serialize } from 'cookie';
 import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
+import { statusOfError } from '@sess/core/adapter';
+import { afterAll, vi } from 'vitest';
 import { createSessions } from './index';
 import { createPagesSessions } from './pages';
 
-/** A Route Handler on `sessions.route()`, driven in process the way Next calls it. */
+/*
+ * Next's request scope, in process: the cookies a handler sets through `cookies()` are
+ * kept per request and added to the response it ends with, as Next's route module does
+ * (`appendMutableCookies`). `route()` uses it only for a handler that threw.
+ */
+const scope = vi.hoisted(async () => {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  return new AsyncLocalStorage<{ name: string; value: string; options: object }[]>();
+});
+vi.mock('next/headers', () => ({
+  cookies: async () => {
+    const jar = (await scope).getStore();
+    if (jar === undefined) throw new Error('cookies() was called outside a request scope');
+    return { getAll: () => [], set: (name: string, value: string, options: object) => jar.push({ name, value, options }) };
+  },
+}));
+type OutgoingJar = { name: string; value: string; options: object }[];
+
+/**
+ * A Route Handler on `sessions.route()`, called the way Next calls it, inside an error
+ * wrapper that answers a thrown error with its status (as the demo's Route Handlers do;
+ * Next alone answers 500), so the cookies set through `cookies()` reach the browser.
+ */
 async function startRouteHandler(options: SessionManagerOptions): Promise<ConformanceServer> {
+  const requestCookies = await scope;
   const handler = createSessions(options).route(async (request, session) => {
     const { pathname, search } = new URL(request.url);
     const reply = await handleConformanceRequest(session, request.method, pathname + search);
     return reply === undefined ? new Response('Not Found', { status: 404 }) : toWebResponse(reply);
   });
-  return {
-    // What Next does with an error a Route Handler throws: a bare 500.
-    request: (path, init) =>
-      handler(new Request(new URL(path, 'http://next.test'), init), {}).catch(
-        () => new Response('Internal Server Error', { status: 500 }),
-      ),
-    close: async () => {},
+  const next = (request: Request): Promise<Response> => {
+    const jar: OutgoingJar = [];
+    return requestCookies.run(jar, async () => {
+      let response: Response;
+      try {
+        response = await handler(request, {});
+      } catch (error) {
+        response = new Response('error', { status: statusOfError(error) });
+      }
+      if (jar.length === 0) return response;
+      const headers = new Headers(response.headers);
+      for (const cookie of jar) headers.append('Set-Cookie', serialize(cookie.name, cookie.value, cookie.options));
+      return new Response(response.body, { status: response.status, headers });
+    });
   };
+  return { request: (path, init) => next(new Request(new URL(path, 'http://next.test'), init)), close: async () => {} };
 }
 
 function toWebResponse(reply: ConformanceReply): Response {
@@ -81,11 +114,12 @@ async function startPagesApi(options: SessionManagerOptions): Promise<Conformanc
         return;
     }
   });
+  // An API route's error wrapper that answers a thrown error with its status (Next alone answers 500).
   const server = createServer((req, res) => {
-    route(req, res).catch(() => {
+    route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
-      res.statusCode = 500;
-      res.end('Internal Server Error');
+      res.statusCode = statusOfError(error);
+      res.end('error');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,7 +141,12 @@ afterAll(async () => {
 });
 const redisStore = (): RedisStore =>
   createRedisStore({ client: redis, prefix: `test:next-conformance:${randomBytes(4).toString('hex')}:` });
-const onRedis = { createStore: redisStore, cleanup: (store: RedisStore) => store.clear() };
+const onRedis = {
+  createStore: redisStore,
+  cleanup: async (store: RedisStore) => {
+    await store.clear();
+  },
+};
 
 describeAdapterConformance('@sess/next Route Handler (in process), memory store', { start: startRouteHandler });
 describeAdapterConformance('@sess/next Route Handler (in process), Redis store', { start: startRouteHandler, ...onRedis });

@@ -1,6 +1,7 @@
-import type { DataOf, FlashOf, Session } from '@sess/core';
 import {
   type CommitResult,
+  type DataOf,
+  type Session,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
@@ -33,7 +34,7 @@ export interface FlashData {}
 /** The data type sessions work with: your `SessionData`, or any storable value per key until you augment it. */
 export type AppSessionData = DataOf<SessionData>;
 /** The flash type sessions work with. */
-export type AppFlashData = FlashOf<FlashData>;
+export type AppFlashData = DataOf<FlashData>;
 /** A loaded session, as Server Actions and Route Handlers get it. */
 export type NextSession = Session<AppSessionData, AppFlashData>;
 /** The lazy handle of one request; `await handle.load()` gives the `NextSession`. */
@@ -153,7 +154,9 @@ export function createSessions(options: SessionManagerOptions | SessionManager<A
   /**
    * Commits a handler that threw. Next's control flow (`redirect()`, `notFound()`) is an
    * answer, not a failure: it is committed and its cookies set. A real error commits with
-   * its status (a 5xx persists nothing); a failing commit must not hide the handler's error.
+   * its status: a 5xx persists nothing, a 4xx persists like any 4xx answer and its cookie
+   * goes through `cookies()`, which Next adds to the response an error wrapper returns.
+   * A failing commit must not hide the handler's error.
    */
   async function commitThrown(
     handle: NextSessionHandle,
@@ -165,7 +168,11 @@ export function createSessions(options: SessionManagerOptions | SessionManager<A
       await setCookies(await manager.commit(handle, { status }));
       return;
     }
-    await manager.commit(handle, { status: statusOfError(error) }).catch(() => {});
+    try {
+      await setCookies(await manager.commit(handle, { status: statusOfError(error) }));
+    } catch {
+      // The handler's error is the answer; the commit's failure would only hide it.
+    }
   }
 
   return { read: readSession, action, route, manager };
