@@ -1,20 +1,22 @@
-import { FLASH_KEY, type Session, type SessionManager } from '@sess/core';
+import { isSessionValueError, type JsonValue, type Session, type SessionHandle, type SessionManager } from '@sess/core';
 import { escapeHtml, renderPage } from './page';
 import type { StoreMode } from './store';
 
-/** The demo's session data; each app augments its adapter's `SessionData` with it. */
-export interface DemoSessionData {
-  user: string;
-  count: number;
-}
+/**
+ * The demo's session data; each app augments its adapter's `SessionData` with it.
+ * Besides its own two keys, the playground (`PUT /api/data/:key`) stores any JSON.
+ */
+export type DemoSessionData = { user: string; count: number } & Record<string, JsonValue>;
 
 /** The demo's flash messages; each app augments its adapter's `FlashData` with it. */
 export interface DemoFlashData {
   notice: string;
 }
 
-/** The session the handlers work with: what `req.session` / `ctx.session` is in the demos. */
-export type DemoSession = Session<DemoSessionData & Record<string, unknown>, DemoFlashData & Record<string, unknown>>;
+/** The session handle the handlers work with: what `req.session` / `ctx.session` is in the demos. */
+export type DemoSession = SessionHandle<DemoSessionData, DemoFlashData>;
+/** The loaded session. */
+type LoadedDemoSession = Session<DemoSessionData, DemoFlashData>;
 
 /** One request, as the framework hands it over. */
 export interface DemoRequest {
@@ -67,24 +69,24 @@ export function createDemoHandlers(options: DemoHandlersOptions) {
   const { framework, storeMode, manager } = options;
 
   /** Forms get a 303 back to the page (post/redirect/get); API clients get the new state. */
-  async function done(request: DemoRequest, extra: Record<string, unknown> = {}): Promise<DemoReply> {
+  function done(request: DemoRequest, session: LoadedDemoSession, extra: Record<string, unknown> = {}): DemoReply {
     if (!request.wantsJson) return { kind: 'redirect', status: 303, location: '/' };
-    return { kind: 'json', status: 200, body: { ...(await sessionView(request.session)), ...extra } };
+    return { kind: 'json', status: 200, body: { ...sessionView(session), ...extra } };
   }
 
   /** A 400 for API clients; for forms, a flash message explains it on the page. */
   async function rejected(request: DemoRequest, message: string, status = 400): Promise<DemoReply> {
     if (request.wantsJson) return { kind: 'json', status, body: { error: message } };
-    await request.session.flash('notice', message);
+    (await request.session.load()).flash('notice', message);
     return { kind: 'redirect', status: 303, location: '/' };
   }
 
   return {
     /** `GET /`: the page. Reads (and so consumes) the flash message. */
     async page(request: DemoRequest): Promise<DemoReply> {
-      const { session } = request;
-      const user = await session.get('user');
-      const notice = await session.getFlash('notice');
+      const session = await request.session.load();
+      const user = session.get('user');
+      const notice = session.getFlash('notice');
       const summaries = user === undefined ? [] : await manager.listUserSessions(user);
       const sessions = summaries
         .map((s) => ({
@@ -99,7 +101,7 @@ export function createDemoHandlers(options: DemoHandlersOptions) {
         framework,
         storeMode,
         user,
-        count: (await session.get('count')) ?? 0,
+        count: session.get('count') ?? 0,
         notices: notice === undefined ? [] : [notice],
         sessions,
       });
@@ -108,52 +110,52 @@ export function createDemoHandlers(options: DemoHandlersOptions) {
 
     /** `POST /login` (`user` from a form or JSON): a new id, the user, the user index, a welcome. */
     async login(request: DemoRequest): Promise<DemoReply> {
-      const { session } = request;
       const field = fieldOf(request.body, 'user');
       const user = typeof field === 'string' ? field.trim() : '';
       if (user === '' || user.length > MAX_USER_LENGTH) {
         return rejected(request, `Please give a name of 1 to ${MAX_USER_LENGTH} characters.`);
       }
+      const session = await request.session.load();
       // A new id whenever the privilege level changes defeats session fixation.
-      await session.regenerate();
-      await session.set('user', user);
-      await session.setUserId(user);
-      await session.flash('notice', `Welcome, ${user}!`);
-      return done(request);
+      session.regenerate();
+      session.set('user', user);
+      session.setUserId(user);
+      session.flash('notice', `Welcome, ${user}!`);
+      return done(request, session);
     },
 
     /** `POST /count`. */
     async count(request: DemoRequest): Promise<DemoReply> {
-      const { session } = request;
-      await session.set('count', ((await session.get('count')) ?? 0) + 1);
-      return done(request);
+      const session = await request.session.load();
+      session.set('count', (session.get('count') ?? 0) + 1);
+      return done(request, session);
     },
 
     /** `POST /logout`: this session only. */
     async logout(request: DemoRequest): Promise<DemoReply> {
-      const { session } = request;
-      const wasSignedIn = (await session.get('user')) !== undefined;
-      await session.destroy();
+      const session = await request.session.load();
+      const wasSignedIn = session.get('user') !== undefined;
+      session.destroy();
       // The flash lives in a new, anonymous session, gone again once the page has shown it.
-      if (wasSignedIn && !request.wantsJson) await session.flash('notice', 'You are signed out.');
-      return done(request);
+      if (wasSignedIn && !request.wantsJson) session.flash('notice', 'You are signed out.');
+      return done(request, session);
     },
 
     /** `POST /logout-all`: every session of the current user, this one included. */
     async logoutAll(request: DemoRequest): Promise<DemoReply> {
-      const { session } = request;
-      const user = await session.get('user');
+      const session = await request.session.load();
+      const user = session.get('user');
       const revoked = user === undefined ? 0 : await manager.revokeUserSessions(user);
-      await session.destroy();
+      session.destroy();
       if (user !== undefined && !request.wantsJson) {
-        await session.flash('notice', `Signed out everywhere (${revoked} ${revoked === 1 ? 'session' : 'sessions'}).`);
+        session.flash('notice', `Signed out everywhere (${revoked} ${revoked === 1 ? 'session' : 'sessions'}).`);
       }
-      return done(request, { revoked });
+      return done(request, session, { revoked });
     },
 
     /** `GET /api/session`: never modifies the session. */
     async readSession(request: DemoRequest): Promise<DemoReply> {
-      return { kind: 'json', status: 200, body: await sessionView(request.session) };
+      return { kind: 'json', status: 200, body: sessionView(await request.session.load()) };
     },
 
     /** `PUT /api/data/:key`: the JSON body becomes the value of that top-level key. */
@@ -163,25 +165,33 @@ export function createDemoHandlers(options: DemoHandlersOptions) {
       if (request.body === undefined) {
         return { kind: 'json', status: 400, body: { error: 'Send the value as a JSON body with Content-Type: application/json.' } };
       }
-      await request.session.set(key, request.body);
-      return { kind: 'json', status: 200, body: await sessionView(request.session) };
+      const session = await request.session.load();
+      try {
+        // The body came from JSON.parse: JSON, but maybe deeper than a session value may be.
+        session.set(key, request.body as JsonValue);
+      } catch (error) {
+        if (!isSessionValueError(error)) throw error;
+        return { kind: 'json', status: 400, body: { error: error.message.replace(/^@sess\/core: /, 'The ') } };
+      }
+      return { kind: 'json', status: 200, body: sessionView(session) };
     },
 
     /** `DELETE /api/data/:key`. */
     async deleteData(request: DemoRequest, key: string): Promise<DemoReply> {
       const problem = checkDataKey(key);
       if (problem !== undefined) return { kind: 'json', status: 400, body: { error: problem } };
-      await request.session.unset(key);
-      return { kind: 'json', status: 200, body: await sessionView(request.session) };
+      const session = await request.session.load();
+      session.unset(key);
+      return { kind: 'json', status: 200, body: sessionView(session) };
     },
   };
 }
 
 export type DemoHandlers = ReturnType<typeof createDemoHandlers>;
 
-/** The JSON view of a session. Reads without changing anything (flashes stay pending). */
-export async function sessionView(session: DemoSession): Promise<SessionView> {
-  const { [FLASH_KEY]: _pending, ...data } = await session.data();
+/** The JSON view of a session. Reads without changing anything (flashes stay pending and out of `data`). */
+export function sessionView(session: LoadedDemoSession): SessionView {
+  const data: Record<string, unknown> = { ...session.data };
   return {
     user: typeof data.user === 'string' ? data.user : null,
     count: typeof data.count === 'number' ? data.count : 0,
