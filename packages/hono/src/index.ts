@@ -14,6 +14,19 @@ import type { Context, MiddlewareHandler } from 'hono';
 const PACKAGE = '@sess/hono';
 /** A WebSocket upgrade: the connection stops being HTTP, no header of ours can reach the browser. */
 const SWITCHING_PROTOCOLS = 101;
+/** Headers of a discarded response that would be wrong on the error response replacing it. */
+const DISCARDED_RESPONSE_HEADERS = [
+  'Location',
+  'Refresh',
+  'Content-Length',
+  'Content-Type',
+  'Content-Encoding',
+  'Content-Disposition',
+  'Content-Location',
+  'Content-Range',
+  'ETag',
+  'Last-Modified',
+];
 /** What Hono's default error handler answers a commit failure with. */
 const STATUS_TEXT: Record<number, string> = { 413: 'Payload Too Large', 503: 'Service Unavailable' };
 
@@ -125,17 +138,16 @@ function honoHeaders(c: Context): HeaderAccess {
 }
 
 /**
- * Prepares a commit failure for `app.onError`. The handler's response is discarded:
- * Hono would otherwise carry its headers (a redirect's Location) into the error
- * response. The error stays the core's typed error; `getResponse` is the protocol
- * Hono's default handler answers with, so it says 503 or 413 rather than 500.
+ * Prepares a commit failure for `app.onError`, whose response replaces the handler's.
+ * Hono carries the handler's headers into it: those that describe the replaced body
+ * or send the client elsewhere (a redirect's Location after a write that failed) are
+ * removed; the ones the app sets on every response (CORS...) stay.
+ * The error stays the core's typed error; `getResponse` is the protocol Hono's
+ * default handler answers with, so it says 503 or 413 rather than 500.
  */
 function asHonoError(error: unknown, c: Context): unknown {
-  const headerNames = [...c.res.headers.keys()];
-  c.res = undefined;
-  // With no response left, c.header() clears the headers prepared for the next one.
-  c.finalized = false;
-  for (const name of headerNames) c.header(name, undefined);
+  // onError's response starts from these headers (c.text copies them, c.res = merges them).
+  for (const name of DISCARDED_RESPONSE_HEADERS) c.header(name, undefined);
   if (error instanceof Error && !('getResponse' in error)) {
     const status = statusOfError(error);
     Object.defineProperty(error, 'getResponse', {

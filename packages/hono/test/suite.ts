@@ -15,6 +15,7 @@ import {
 import { statusOfError } from '@sess/core/adapter';
 import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { streamText } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -265,6 +266,20 @@ function describeMiddleware(runtime: string): void {
       expect(res.headers.getSetCookie()).toEqual([]);
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ name: 'SessionStoreError', status: 503 });
+    });
+
+    it('keeps the headers an outer middleware set (CORS) on the error response of a store failure', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(cors({ origin: 'http://front.test' }));
+      app.use(session({ secret: SECRET, store: downStore() }));
+      app.post('/login', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.redirect('/home', 303);
+      });
+      const res = await app.request('/login', { method: 'POST', headers: { origin: 'http://front.test' } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://front.test');
+      expect(res.headers.get('location')).toBeNull();
     });
 
     it("answers a store failure with 503 through Hono's default error handler", async () => {
