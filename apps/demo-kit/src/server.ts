@@ -73,14 +73,16 @@ export async function runDemoCli(options: {
     console.error(`sess ${options.framework} demo did not start: ${error.message}`);
     process.exit(1);
   }
-  const demo = await options.start(config);
-  console.log(`sess ${options.framework} demo: open ${demo.url}`);
-  console.log(`  sessions: ${demo.storeDescription}`);
-  if (demo.storeMode === 'memory') console.log('  (set REDIS_URL=redis://127.0.0.1:6379 to keep them in Redis)');
-  for (const line of options.otherDemos) console.log(`  ${line}`);
-
+  // Listening before anything starts: Ctrl-C during start-up must end as cleanly as later.
+  let demo: RunningDemo | undefined;
+  let stopping = false;
   const stop = () => {
-    demo.close().then(
+    // Ctrl-C reaches every process of the group, and pnpm forwards it again: a second
+    // signal without a listener would kill the process mid-close (pnpm then reports
+    // ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL). So the listeners stay, and this runs once.
+    if (stopping) return;
+    stopping = true;
+    (demo?.close() ?? Promise.resolve()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);
@@ -88,6 +90,22 @@ export async function runDemoCli(options: {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  demo = await options.start(config);
+  if (stopping) {
+    // Interrupted while starting: `stop` found nothing to close yet.
+    await demo.close();
+    return;
+  }
+  console.log(`sess ${options.framework} demo: open ${demo.url}`);
+  console.log(`  sessions: ${demo.storeDescription}`);
+  if (demo.storeMode === 'memory') {
+    console.log(
+      '  (to keep sessions across restarts, set both REDIS_URL=redis://127.0.0.1:6379 and SESSION_SECRET (32+ characters): ' +
+        'without a fixed secret every cookie is refused after a restart, even from Redis)',
+    );
+  }
+  for (const line of options.otherDemos) console.log(`  ${line}`);
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
@@ -342,9 +343,53 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
       });
       expect(run.stderr).toContain('Sessions will not survive a restart');
       expect(run.stdout).toMatch(/sessions: memory/);
+      expect(run.stdout).toMatch(/set both REDIS_URL=redis:\/\/127\.0\.0\.1:6379 and SESSION_SECRET/);
       expect(run.stdout).toMatch(/Koa demo: pnpm --filter @sess\/koa-demo start|Express demo: pnpm demo/);
     }, 20_000);
+
+    it('stops on Ctrl-C (SIGINT to the process group of `pnpm --filter <app> start`) with exit code 0 and no pnpm error', async () => {
+      const run = await interruptStartScript(options.appDir);
+      expect(run.output).toMatch(/open http:\/\//);
+      expect({ code: run.code, signal: run.signal }, run.output).toEqual({ code: 0, signal: null });
+      expect(run.output).not.toMatch(/ERR_PNPM|ELIFECYCLE|Command failed/);
+    }, 30_000);
   });
+}
+
+/**
+ * Runs `pnpm --filter <app> start` from the repository root, as a user does, and sends
+ * SIGINT to its whole process group once the demo listens: what Ctrl-C in a terminal does.
+ */
+async function interruptStartScript(appDir: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const { name } = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name: string };
+  const child = spawn('pnpm', ['--filter', name, 'start'], {
+    cwd: join(appDir, '../..'),
+    env: { ...process.env, NODE_ENV: 'development', SESSION_SECRET: '', REDIS_URL: '', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  let interrupted = false;
+  const interrupt = () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGINT');
+  };
+  const onOutput = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!interrupted && /open http:\/\//.test(output)) {
+      interrupted = true;
+      interrupt();
+    }
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const timer = setTimeout(() => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  }, 25_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
+  clearTimeout(timer);
+  return { code, signal, output };
 }
 
 /**
