@@ -5,5 +5,5 @@ await runDemoCli({
   framework: 'Koa',
   start,
   defaultPort: 3001,
-  otherDemos: ['Express demo: pnpm demo, or pnpm --filter @sess/express-demo start (http://127.0.0.1:3000)'],
+  otherDemos: ['Express demo: npx -y pnpm@10 demo (http://127.0.0.1:3000)'],
 });
