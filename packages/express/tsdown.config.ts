@@ -6,5 +6,5 @@ export default defineConfig({
   dts: true,
   tsconfig: 'tsconfig.build.json',
   platform: 'neutral',
-  external: [/^@sess\//],
+  deps: { neverBundle: [/^@sess\//] },
 });

@@ -7,5 +7,5 @@ export default defineConfig({
   dts: true,
   tsconfig: 'tsconfig.build.json',
   platform: 'neutral',
-  external: [/^@sess\//, /^next(\/|$)/, 'react'],
+  deps: { neverBundle: [/^@sess\//, /^next(\/|$)/, 'react'] },
 });

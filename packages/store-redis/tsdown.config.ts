@@ -6,5 +6,5 @@ export default defineConfig({
   dts: true,
   tsconfig: 'tsconfig.build.json',
   platform: 'neutral',
-  external: [/^@sess\//, /^node:/], // node:crypto hashes the Lua scripts (ioredis is Node-only anyway)
+  deps: { neverBundle: [/^@sess\//, /^node:/] }, // node:crypto hashes the Lua scripts (ioredis is Node-only anyway)
 });
