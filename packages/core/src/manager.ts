@@ -268,8 +268,6 @@ async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcom
   if (typeof outcome?.status !== 'number') throw new TypeError(`${packageName}: manager.commit() needs the response status.`);
   if (handle.committed) return NOTHING_TO_SEND;
   handle.committed = true;
-  // Writes made so far count; any later one throws instead of being lost.
-  handle.state?.close();
   if (handle.loading === undefined) return NOTHING_TO_SEND;
   let state: SessionState;
   try {
@@ -278,6 +276,8 @@ async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcom
     // The handler already received the store error; there is nothing to persist.
     return VARY_ONLY;
   }
+  // Closed only after the await: a load().then(write) the app queued before the commit still counts.
+  // Any later write throws instead of being lost.
   state.close();
 
   const { ctx, persistence } = core;
