@@ -203,6 +203,19 @@ describe('Session', () => {
       const next = manager.open(result.setCookie[0]!.split(';')[0]);
       expect((await next.load()).get('user')).toBe('ann');
     });
+
+    it('persists a write from a load().then() registered before the commit, also when the load itself had already finished', async () => {
+      const { manager } = setup();
+      const handle = manager.open(undefined);
+      await handle.load();
+      // The callback is queued, not run, when the adapter commits.
+      const write = handle.load().then((s) => s.set('user', 'ann'));
+      const result = await manager.commit(handle, OK);
+      await expect(write).resolves.toBeUndefined();
+      expect(result.setCookie).toHaveLength(1);
+      const next = manager.open(result.setCookie[0]!.split(';')[0]);
+      expect((await next.load()).get('user')).toBe('ann');
+    });
   });
 
   describe('data access', () => {
