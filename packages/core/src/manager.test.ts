@@ -220,6 +220,17 @@ describe('createSessionManager', () => {
     expect(await manager.commit(handle, { status: 200 })).toEqual({ setCookie: [], cookies: [], vary: true, private: true });
   });
 
+  it('marks private a response whose new session holds data, even when a 5xx stores nothing', async () => {
+    const manager = createSessionManager<Data>({ secret });
+    const { handle, session } = await loaded(manager, undefined);
+    session.set('user', 'ann');
+    expect(await manager.commit(handle, { status: 500 })).toEqual({ setCookie: [], cookies: [], vary: true, private: true });
+    const emptied = await loaded(manager, undefined);
+    emptied.session.set('user', 'ann');
+    emptied.session.unset('user');
+    expect(await manager.commit(emptied.handle, { status: 200 })).toEqual({ setCookie: [], cookies: [], vary: true, private: false });
+  });
+
   it('shares one store load between concurrent load() calls', async () => {
     const { store, calls } = countingStore();
     const manager = createSessionManager<Data>({ secret, store });
