@@ -499,6 +499,31 @@ describe('createSessionManager', () => {
     expect(s3.session.get('tags')).toEqual(new Set(['a', 'b']));
   });
 
+  /*
+   * Known bug, reported to the lead: set() checks values against the manager's
+   * serializer, but the cookie store and an explicitly created memory store encode
+   * with their own (JSON by default), so a Date accepted at set() comes back as a
+   * string. `it.fails` keeps the suite green until it is fixed; the fix (refuse the
+   * mismatch at creation, or store with the manager's serializer) makes these
+   * tests fail, and then `.fails` must be removed.
+   */
+  it.fails.each([
+    ['the cookie store', () => createCookieStore()],
+    ['a memory store created without the serializer', () => createMemoryStore()],
+  ])('gives a Date back as a Date, or refuses the configuration, when the manager is rich but %s is JSON', async (_, store) => {
+    let manager: SessionManager<RichData>;
+    try {
+      manager = createSessionManager<RichData>({ secret, serializer: richSerializer, store: store() });
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError);
+      return;
+    }
+    const s1 = await loaded(manager, undefined);
+    s1.session.set('when', new Date(5) as never);
+    const header = (await manager.commit(s1.handle, { status: 200 })).setCookie.map((line) => line.split(';')[0]).join('; ');
+    expect((await loaded(manager, header)).session.get('when')).toBeInstanceOf(Date);
+  });
+
   it('fails a store call that does not answer in time with a SessionStoreError', async () => {
     const hanging: SessionStore = { get: () => new Promise(() => {}), set: async () => {}, destroy: async () => {} };
     const manager = createSessionManager<Data>({ secret, store: hanging, storeTimeoutMs: 50 });
