@@ -138,6 +138,7 @@ export function assertStorable(key: string, value: unknown, kind: 'json' | 'rich
         const advice = kind === 'json' ? 'use richSerializer or store plain data' : 'store plain data';
         throw new SessionValueError(key, path, `is a ${name} instance, which the ${kind} serializer would not give back as one; ${advice}`);
       }
+      if (Object.getOwnPropertySymbols(object).length > 0) throw new SessionValueError(key, path, 'has symbol keys, which no serializer stores');
       for (const k of Object.keys(object)) visit((object as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
     }
     seen.delete(object);
