@@ -6,7 +6,7 @@ await runDemoCli({
   start,
   defaultPort: 3002,
   otherDemos: [
-    'On Bun: pnpm --filter @sess/hono-demo start:bun; on Deno: start:deno; in workerd (cookie store): start:workerd',
-    'Express demo: pnpm demo (http://127.0.0.1:3000), Koa demo: pnpm --filter @sess/koa-demo start (http://127.0.0.1:3001)',
+    'On Bun: npx -y pnpm@10 --filter @sess/hono-demo start:bun; on Deno: start:deno; in workerd (cookie store): start:workerd',
+    'Express demo: npx -y pnpm@10 demo (http://127.0.0.1:3000), Koa demo: npx -y pnpm@10 --filter @sess/koa-demo start (http://127.0.0.1:3001)',
   ],
 });

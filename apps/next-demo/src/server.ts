@@ -6,7 +6,7 @@ await runDemoCli({
   start,
   defaultPort: 3002,
   otherDemos: [
-    'Express demo: pnpm demo, or npx -y pnpm@10 --filter @sess/express-demo start (http://127.0.0.1:3000)',
+    'Express demo: npx -y pnpm@10 demo (http://127.0.0.1:3000)',
     'Koa demo: npx -y pnpm@10 --filter @sess/koa-demo start (http://127.0.0.1:3001)',
   ],
 });
