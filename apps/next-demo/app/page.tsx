@@ -1,4 +1,5 @@
 import type { NextSession } from '@sess/next';
+import { connection } from 'next/server';
 import { demo } from '../src/demo';
 import { ActionForms } from './action-forms';
 
@@ -10,10 +11,13 @@ import { ActionForms } from './action-forms';
  * instead once JavaScript runs.
  */
 export default async function Page() {
+  // Rendered per request, never at build time: the store is chosen when the server starts.
+  await connection();
   const { handlers, sessions } = demo();
   // The handler only reads (and reads the flash): a read-only session is all it gets.
   const session = { load: () => sessions.read() as Promise<NextSession> };
   const reply = await handlers.page({ session, wantsJson: false });
+  if (reply.kind !== 'html') throw new Error(`@sess/next-demo: the page handler answered ${reply.kind}, not a page`);
   return <ActionForms html={bodyOf(reply.body)} />;
 }
 

@@ -1,9 +1,19 @@
-import { type DemoReply, type DemoRequest, errorReply, logServerError, wantsJson } from '@sess/demo-kit';
+import {
+  asDemoError,
+  type DemoReply,
+  type DemoRequest,
+  errorReply,
+  httpError,
+  isJsonContentType,
+  logServerError,
+  MAX_FORM_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
+  parseJsonBody,
+  wantsJson,
+} from '@sess/demo-kit';
 import type { NextSessionHandle } from '@sess/next';
 import { unstable_rethrow } from 'next/navigation';
 import { demo } from './demo';
-
-const MAX_BODY_BYTES = 100 * 1024;
 
 /** A demo reply as a Web `Response`. */
 export function toResponse(reply: DemoReply): Response {
@@ -18,46 +28,59 @@ export function toResponse(reply: DemoReply): Response {
 }
 
 type Params = Record<string, string | string[] | undefined>;
-/** What a demo route does with the loaded session: the demo-kit handler call. */
-type DemoRoute = (request: DemoRequest, params: Params, raw: Request) => Promise<DemoReply> | DemoReply;
+type RouteContext = { params: Promise<Params> };
+/** What a demo route does: the demo-kit handler call. */
+type DemoRoute = (request: DemoRequest, params: Params) => Promise<DemoReply> | DemoReply;
 
 /**
  * A Route Handler of the demo's HTTP contract: the `@sess/next` route wrapper around a
  * demo-kit handler, and the contract's error replies (a store outage is a 503 page or
  * JSON) around both, so a failing commit is answered too.
  */
-export function demoRoute(run: DemoRoute): (request: Request, context: { params: Promise<Params> }) => Promise<Response> {
-  let route: ((request: Request, context: { params: Promise<Params> }) => Promise<Response>) | undefined;
+export function demoRoute(run: DemoRoute): (request: Request, context: RouteContext) => Promise<Response> {
+  let route: ((request: Request, context: RouteContext) => Promise<Response>) | undefined;
   return async function demoRouteHandler(request, context) {
-    // Created on the first request: the store is chosen at start time, not at build time.
-    route ??= demo().sessions.route(async (req: Request, session: NextSessionHandle, ctx: { params: Promise<Params> }) => {
+    // Made on the first request: the store is chosen when the server starts, not at build time.
+    route ??= demo().sessions.route(async (req: Request, session: NextSessionHandle, ctx: RouteContext) => {
       const body = await readBody(req);
-      return toResponse(await run({ session, wantsJson: wantsJson(req.headers.get('accept')), body }, await ctx.params, req));
+      return toResponse(await run({ session, wantsJson: wantsJson(req.headers.get('accept')), body }, await ctx.params));
     });
     try {
       return await route(request, context);
     } catch (error) {
       unstable_rethrow(error);
-      const { pathname } = new URL(request.url);
-      logServerError(error, request.method, pathname);
-      return toResponse(errorReply(error, wantsJson(request.headers.get('accept'))));
+      const demoError = asDemoError(error);
+      logServerError(demoError, request.method, new URL(request.url).pathname);
+      return toResponse(errorReply(demoError, wantsJson(request.headers.get('accept'))));
     }
   };
 }
 
-/** A URL-encoded form or JSON (any value); `undefined` without a body or for other types. */
+/** A URL-encoded form or JSON (any value), under demo-kit's body rules; `undefined` otherwise. */
 async function readBody(request: Request): Promise<unknown> {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw Object.assign(new Error(`The body is over ${MAX_BODY_BYTES} bytes.`), { status: 413 });
-  if (text === '') return undefined;
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  if (type === 'application/json' || type.endsWith('+json')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw Object.assign(new Error('The body is not valid JSON.'), { status: 400 });
-    }
+  const type = request.headers.get('content-type');
+  const json = isJsonContentType(type);
+  const form = !json && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type ?? '');
+  const text = await readText(request, form ? MAX_FORM_BODY_BYTES : MAX_JSON_BODY_BYTES);
+  if (json) return parseJsonBody(text);
+  if (text === '' || !form) return undefined;
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/**
+ * The body as UTF-8, at most `maxBytes`: a longer one is a 413. Its rest is read and
+ * dropped, not cancelled: cancelling resets the connection, and a keep-alive client's
+ * next (pipelined) request must still be answered.
+ */
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  if (request.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size <= maxBytes) chunks.push(read.value);
   }
-  return undefined;
+  if (size > maxBytes) throw httpError(413, `The body is over ${maxBytes} bytes.`);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
 import { demo } from '../../src/demo';
 
 /**
@@ -7,6 +8,7 @@ import { demo } from '../../src/demo';
  * proxy (CVE-2025-29927).
  */
 export default async function AccountPage() {
+  await connection();
   const session = await demo().sessions.read();
   const user = session.get('user');
   if (user === undefined) redirect('/');
