@@ -1,6 +1,6 @@
 'use client';
 
-import { useTransition } from 'react';
+import { useEffect, useState, useTransition } from 'react';
 import { count, login, logout, logoutAll } from './actions';
 
 /** The Server Action behind each form of the page, by the Route Handler the form names. */
@@ -18,8 +18,13 @@ const ACTIONS: Record<string, (form: FormData) => Promise<void>> = {
  */
 export function ActionForms({ html }: { html: string }) {
   const [, startTransition] = useTransition();
+  // Next replaces the history entry when it hydrates: a test that waits for a navigation
+  // after a click must first wait for `data-hydrated="true"`, or it sees that one.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   return (
     <div
+      data-hydrated={String(hydrated)}
       onSubmit={(event) => {
         const form = event.target as HTMLFormElement;
         const action = ACTIONS[new URL(form.action).pathname];

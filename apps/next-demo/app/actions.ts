@@ -1,7 +1,7 @@
 'use server';
 
 import type { DemoReply, DemoRequest } from '@sess/demo-kit';
-import { redirect } from 'next/navigation';
+import { refresh } from 'next/cache';
 import { demo } from '../src/demo';
 
 // The buttons of the page (see ActionForms). Each runs the same demo-kit handler as the
@@ -24,9 +24,12 @@ export async function logoutAll(_form?: FormData): Promise<void> {
   await act((request) => demo().handlers.logoutAll(request));
 }
 
-/** Runs a handler as a form post would, then follows its 303 to the page (which re-renders it). */
+/**
+ * Runs a handler as a form post would; where the form post gets a 303 back to the page,
+ * the action, already on that page, refreshes it in its own response.
+ */
 async function act(handler: (request: DemoRequest) => Promise<DemoReply>, form?: FormData): Promise<void> {
   const body = form === undefined ? undefined : { user: form.get('user') };
   const reply = await demo().sessions.action((session) => handler({ session, wantsJson: false, body }))();
-  if (reply.kind === 'redirect') redirect(reply.location);
+  if (reply.kind === 'redirect') refresh();
 }

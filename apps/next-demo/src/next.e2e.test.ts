@@ -48,6 +48,7 @@ describe('Next.js demo: Server Actions in a browser', () => {
         if (response.request().headers()['next-action'] !== undefined) actions.push(response);
       });
       expect((await page.goto('/'))?.status()).toBe(200);
+      await page.locator('[data-hydrated="true"]').waitFor();
       return { page, actions };
     }
 
