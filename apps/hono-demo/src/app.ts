@@ -62,7 +62,10 @@ export function createApp(options: DemoAppOptions): Hono<DemoEnv> & { sessions: 
   app.use(
     bodyLimit({
       maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
+      onError: (c) => {
+        // The rest of the body is still on the wire, unread: say the connection ends rather than
+        // leave a pipelined request behind it unanswered.
+        c.header('Connection', 'close');
         throw httpError(413, `The body is over ${MAX_JSON_BODY_BYTES} bytes.`);
       },
     }),

@@ -58,5 +58,5 @@ await runDemoCli({
   framework: `Hono on ${runtime.Bun ? 'Bun' : runtime.Deno ? 'Deno' : 'an unknown runtime'}`,
   start,
   defaultPort: 3002,
-  otherDemos: ['On Node: pnpm --filter @sess/hono-demo start'],
+  otherDemos: ['On Node: npx -y pnpm@10 --filter @sess/hono-demo start'],
 });
