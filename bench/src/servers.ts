@@ -256,16 +256,16 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       app.use(
         koaRoutes({
           login: async (ctx) => {
-            await ctx.session.set('user', 'ann');
-            await ctx.session.set('count', 0);
+            (await ctx.session.load()).set('user', 'ann');
+            (await ctx.session.load()).set('count', 0);
             ctx.body = { user: 'ann' };
           },
           read: async (ctx) => {
-            ctx.body = { user: await ctx.session.get('user') };
+            ctx.body = { user: (await ctx.session.load()).get('user') };
           },
           write: async (ctx) => {
-            const count = (((await ctx.session.get('count')) as number | undefined) ?? 0) + 1;
-            await ctx.session.set('count', count);
+            const count = ((((await ctx.session.load()).get('count')) as number | undefined) ?? 0) + 1;
+            (await ctx.session.load()).set('count', count);
             ctx.body = { count };
           },
         }),
@@ -310,16 +310,16 @@ function sessExpressApp(middleware: ReturnType<typeof sessExpress>): Express {
   const app = express();
   app.use(middleware);
   app.post('/login', async (req, res) => {
-    await req.session.set('user', 'ann');
-    await req.session.set('count', 0);
+    (await req.session.load()).set('user', 'ann');
+    (await req.session.load()).set('count', 0);
     res.json({ user: 'ann' });
   });
   app.get('/read', async (req, res) => {
-    res.json({ user: await req.session.get('user') });
+    res.json({ user: (await req.session.load()).get('user') });
   });
   app.post('/write', async (req, res) => {
-    const count = (((await req.session.get('count')) as number | undefined) ?? 0) + 1;
-    await req.session.set('count', count);
+    const count = ((((await req.session.load()).get('count')) as number | undefined) ?? 0) + 1;
+    (await req.session.load()).set('count', count);
     res.json({ count });
   });
   return app;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createCookieStore, createMemoryStore, createSessionManager, type SessionManager } from '../src/index';
+import { createCookieStore, createMemoryStore, createSessionManager, type Session, type SessionManager } from '../src/index';
 
 type Data = { user: string; count: number; cart: { items: string[] } };
 
@@ -17,15 +17,16 @@ interface Scenario {
   name: string;
   manager: SessionManager<Data>;
   /** One request: what the handler does with the session. */
-  handler: (session: ReturnType<SessionManager<Data>['open']>) => Promise<void>;
+  handler: (handle: ReturnType<SessionManager<Data>['open']>) => Promise<void>;
 }
 
 async function seed(manager: SessionManager<Data>): Promise<string> {
-  const session = manager.open(undefined);
-  await session.set('user', 'ann');
-  await session.set('count', 0);
-  await session.set('cart', { items: ['apple', 'pear'] });
-  const result = await manager.commit(session, { status: 200 });
+  const handle = manager.open(undefined);
+  const session: Session<Data> = await handle.load();
+  session.set('user', 'ann');
+  session.set('count', 0);
+  session.set('cart', { items: ['apple', 'pear'] });
+  const result = await manager.commit(handle, { status: 200 });
   return `theme=dark; ${result.setCookie[0]!.split(';')[0]}; _ga=GA1.2.3456789.1234567890`;
 }
 
@@ -62,12 +63,12 @@ async function measure(s: Scenario) {
   };
 }
 
-const readOnly = async (session: ReturnType<SessionManager<Data>['open']>) => {
-  await session.get('user');
+const readOnly = async (handle: ReturnType<SessionManager<Data>['open']>) => {
+  (await handle.load()).get('user');
 };
-const modifying = async (session: ReturnType<SessionManager<Data>['open']>) => {
-  const count = (await session.get('count')) ?? 0;
-  await session.set('count', count + 1);
+const modifying = async (handle: ReturnType<SessionManager<Data>['open']>) => {
+  const session = await handle.load();
+  session.set('count', (session.get('count') ?? 0) + 1);
 };
 const untouched = async () => {};
 
