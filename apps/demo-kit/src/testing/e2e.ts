@@ -56,6 +56,8 @@ export function describeDemoE2E(name: string, start: StartDemo): void {
         contexts.push(context);
         const page = await context.newPage();
         const response = await page.goto('/');
+        // Next.js replaces the history entry while it hydrates: wait for its marker (absent on other demos).
+        await page.locator('[data-hydrated="false"]').waitFor({ state: 'detached' });
         expect(response?.status()).toBe(200);
         return page;
       }
