@@ -3,21 +3,19 @@
  * `start:bun` / `start:deno` run, and `start:workerd`'s Miniflare script.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { demoClient, STORE_MODES, TEST_REDIS_URL } from '@sess/demo-kit/testing';
+import { runtimeBinary } from '@sess/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDemo } from '../scripts/bundle';
 import { startWorkerdDemo, type WorkerdDemo } from '../scripts/workerd';
 
-const require = createRequire(import.meta.url);
 const SECRET = 'hono-demo-runtime-test-secret-0123456789abcdef';
 /** Bundling and a cold runtime start on a busy 2-core machine. */
 const START_TIMEOUT_MS = 60_000;
 
 const binaries = {
-  bun: join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe'),
-  deno: join(dirname(require.resolve('deno/package.json')), 'deno'),
+  bun: runtimeBinary('bun', import.meta.url),
+  deno: runtimeBinary('deno', import.meta.url),
 };
 const args = {
   bun: (bundle: string) => [bundle],
@@ -46,6 +44,10 @@ function startOn(runtime: 'bun' | 'deno', bundle: string, env: Record<string, st
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${runtime} exited with ${code}:\n${output}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
     });
   });
 }

@@ -3,8 +3,11 @@
  * (the conformance suites, the cookie jar) live in `@sess/core/testing`.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { ConformanceServer } from '@sess/core/testing';
 import { createRedisStore, type RedisStore } from '@sess/store-redis';
 import { Redis } from 'ioredis';
@@ -46,4 +49,28 @@ export function redisConformanceStores(name: string): {
       await store.clear();
     },
   };
+}
+
+/** Where each runtime's npm package keeps its binary. */
+const RUNTIME_BINARIES = {
+  bun: join('bin', 'bun.exe'),
+  deno: 'deno',
+} as const;
+
+/**
+ * The binary of the `bun` or `deno` npm package as resolved from `fromUrl` (pass
+ * `import.meta.url`). Both packages put their binary in place in a postinstall script,
+ * which pnpm runs only for packages listed in `onlyBuiltDependencies`: a missing binary
+ * throws an error that says so, instead of a bare spawn ENOENT.
+ */
+export function runtimeBinary(runtime: keyof typeof RUNTIME_BINARIES, fromUrl: string): string {
+  const require = createRequire(fromUrl);
+  const file = join(dirname(require.resolve(`${runtime}/package.json`)), RUNTIME_BINARIES[runtime]);
+  if (!existsSync(file)) {
+    throw new Error(
+      `The ${runtime} binary is missing at ${file}: its postinstall script did not run. ` +
+        `List ${runtime} under onlyBuiltDependencies in pnpm-workspace.yaml and install again.`,
+    );
+  }
+  return file;
 }

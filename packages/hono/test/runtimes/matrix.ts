@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { runtimeBinary } from '@sess/test-kit';
 import { Miniflare } from 'miniflare';
 import { sourceAliases } from '../../../../vitest.shared.ts';
 import type { RuntimeTestResult } from '../host/vitest-host';
@@ -44,8 +45,8 @@ const RUN_TIMEOUT_MS = 180_000;
 const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
 
 const binaries = {
-  bun: join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe'),
-  deno: join(dirname(require.resolve('deno/package.json')), 'deno'),
+  bun: runtimeBinary('bun', import.meta.url),
+  deno: runtimeBinary('deno', import.meta.url),
 };
 
 /** Resolves the workspace's source aliases and maps `vitest` to the host. */
