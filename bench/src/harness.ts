@@ -36,6 +36,12 @@ export async function startServerProcess(name: ServerName, redisUrl: string): Pr
   });
   const pending = new Map<number, (reply: ChildReply) => void>();
   let nextId = 1;
+  // A child that dies fails whatever was asked of it: an unanswered ask kept nothing
+  // alive, and the run ended with exit 13 (an unsettled top-level await) before its report.
+  child.once('exit', (code, signal) => {
+    for (const settle of pending.values()) settle({ id: 0, error: `exited (${signal ?? code}) before answering` });
+    pending.clear();
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${CHILD_START_TIMEOUT_MS} ms`)), CHILD_START_TIMEOUT_MS);
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} while starting`)));
@@ -52,6 +58,7 @@ export async function startServerProcess(name: ServerName, redisUrl: string): Pr
 
   function ask(request: DistributiveOmit<ChildRequest, 'id'>): Promise<ChildReply> {
     const id = nextId++;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.reject(new Error(`${name} has exited`));
     return new Promise((resolve, reject) => {
       pending.set(id, (reply) => (reply.error ? reject(new Error(`${name}: ${reply.error}`)) : resolve(reply)));
       child.send({ ...request, id });
@@ -64,7 +71,7 @@ export async function startServerProcess(name: ServerName, redisUrl: string): Pr
     pid: child.pid!,
     ask,
     async close() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       await ask({ type: 'close' }).catch(() => child.kill('SIGKILL'));
       await exited;

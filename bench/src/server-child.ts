@@ -45,15 +45,16 @@ async function handle(request: ChildRequest): Promise<Omit<ChildReply, 'id'>> {
     }
     case 'close':
       await server.close();
-      setImmediate(() => process.exit(0));
       return {};
   }
 }
 
 process.on('message', (request: ChildRequest) => {
+  // Exit only once the reply to `close` is flushed: exiting first left the parent awaiting it forever.
+  const after = request.type === 'close' ? () => process.exit(0) : undefined;
   handle(request).then(
-    (reply) => process.send!({ id: request.id, ...reply } satisfies ChildReply),
-    (error: unknown) => process.send!({ id: request.id, error: String(error) } satisfies ChildReply),
+    (reply) => process.send!({ id: request.id, ...reply } satisfies ChildReply, after),
+    (error: unknown) => process.send!({ id: request.id, error: String(error) } satisfies ChildReply, after),
   );
 });
 // The parent going away ends us too.
