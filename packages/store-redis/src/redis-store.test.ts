@@ -22,17 +22,17 @@ const newKey = () => storeKeyOf(generateSessionId());
 
 describe('createRedisStore options', () => {
   it.each([
-    [{ url: 42 }, /`url`/],
-    [{ onNotice: 'log' }, /`onNotice` must be a function/],
-    [{ client: single, url: 'redis://127.0.0.1:6379' }, /`client`/],
-    [{ client: { get() {} } }, /`client` must be an ioredis Redis or Cluster instance/],
-    [{ url: 'http://127.0.0.1' }, /`url` must be a redis:\/\//],
-    [{ client: single, prefix: 3 }, /`prefix`/],
-    [{ client: single, serializer: { stringify: 'no' } }, /`serializer`/],
-    [{ client: single, operationTimeoutMs: 0 }, /`operationTimeoutMs`/],
-    [{ client: single, maxSizeBytes: 1.5 }, /`maxSizeBytes`/],
-    [{ client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, /`keyPrefix`/],
-  ])('rejects %o when called, naming the package and the option', (options, message) => {
+    ['url: 42', { url: 42 }, /`url`/],
+    ['onNotice: "log"', { onNotice: 'log' }, /`onNotice` must be a function/],
+    ['client and url together', { client: single, url: 'redis://127.0.0.1:6379' }, /`client`/],
+    ['client: a plain object', { client: { get() {} } }, /`client` must be an ioredis Redis or Cluster instance/],
+    ['url: http://', { url: 'http://127.0.0.1' }, /`url` must be a redis:\/\//],
+    ['prefix: 3', { client: single, prefix: 3 }, /`prefix`/],
+    ['serializer without functions', { client: single, serializer: { stringify: 'no' } }, /`serializer`/],
+    ['operationTimeoutMs: 0', { client: single, operationTimeoutMs: 0 }, /`operationTimeoutMs`/],
+    ['maxSizeBytes: 1.5', { client: single, maxSizeBytes: 1.5 }, /`maxSizeBytes`/],
+    ['a client with an ioredis keyPrefix', { client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, /`keyPrefix`/],
+  ])('rejects %s when called, naming the package and the option', (_label, options, message) => {
     expect(() => createRedisStore(options as never)).toThrow(TypeError);
     expect(() => createRedisStore(options as never)).toThrow(/^@sess\/store-redis: option/);
     expect(() => createRedisStore(options as never)).toThrow(message);
@@ -96,35 +96,59 @@ describe('createRedisStore options', () => {
 });
 
 describe('key layout', () => {
-  it('stores a session as a hash under the prefix and the hashed id, expiring with the session', async () => {
+  it('stores a session as one string under the prefix and the hashed id, expiring with the session', async () => {
     const store = createRedisStore({ client: single });
     const sessions = createSessionManager({ secret: SECRET, store });
     const { result, session } = await request(sessions, undefined, async (s) => {
       await s.set('cart', ['apple']);
+      await s.set('née', 'zoë');
       await s.setUserId('user-layout');
     });
     const cookieValue = result.cookies[0]!.value;
     const key = `sess:${await storeKeyOf(session.id)}`;
-    const fields = await single.hgetall(key);
-    expect(JSON.parse(fields.m!)).toEqual({
-      createdAtMs: session.createdAt.getTime(),
-      lastActiveAtMs: expect.any(Number),
-      expiresAtMs: session.expiresAt.getTime(),
-      persistent: false,
-      userId: 'user-layout',
-    });
-    expect(fields).toEqual({
-      m: expect.any(String),
-      u: 'user-layout',
-      z: String('cart'.length + '["apple"]'.length),
-      'd:cart': '["apple"]',
-    });
+    const t = (ms: number) => ms.toString(36).padStart(9, '0');
+    const stored = (await single.get(key)) ?? '';
+    // s1, then created, last active and expiry (base 36, 9 characters each), not persistent.
+    expect(stored.slice(0, 11)).toBe(`s1${t(session.createdAt.getTime())}`);
+    expect(stored.slice(20, 30)).toBe(`${t(session.expiresAt.getTime())}0`);
+    // Netstrings of the user id, then of each key and value; lengths count UTF-8 bytes ("née" is 4, '"zoë"' is 6).
+    expect(stored.slice(30)).toBe('11:user-layout4:cart9:["apple"]4:née6:"zoë"');
+    expect(await single.type(key)).toBe('string');
     expect(await single.pexpiretime(key)).toBe(session.expiresAt.getTime());
     // Neither the id nor the cookie value is a key.
     expect(key).not.toContain(session.id);
     expect(await single.exists(`sess:${session.id}`, `sess:${cookieValue}`)).toBe(0);
     expect(await single.type('sess:user:{user-layout}')).toBe('zset');
     await store.destroyByUser('user-layout');
+  });
+
+  it('rewrites only the meta on a touch, leaving the data as it was', async () => {
+    const store = createRedisStore({ client: single, prefix: uniquePrefix('touch') });
+    const key = newKey();
+    const nowMs = Date.now();
+    await store.set(key, record({ userId: 'u-touch', data: { a: 1 } }));
+    await store.touch(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs + 5, expiresAtMs: nowMs + 2 * HOUR_MS, persistent: true, userId: 'u-touch' });
+    expect(await store.get(key)).toMatchObject({ lastActiveAtMs: nowMs + 5, expiresAtMs: nowMs + 2 * HOUR_MS, persistent: true, userId: 'u-touch', data: { a: 1 } });
+    await store.touch(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs + 6, expiresAtMs: nowMs + 3 * HOUR_MS, persistent: false });
+    expect(await store.get(key)).toEqual({ createdAtMs: nowMs, lastActiveAtMs: nowMs + 6, expiresAtMs: nowMs + 3 * HOUR_MS, persistent: false, data: { a: 1 } });
+  });
+
+  it('reads a value of another format under a session key as an unknown session', async () => {
+    const prefix = uniquePrefix('foreign');
+    const store = createRedisStore({ client: single, prefix });
+    const key = newKey();
+    await single.set(`${prefix}${key}`, '{"cookie":{},"user":"connect-redis"}', 'PX', HOUR_MS);
+    expect(await store.get(key)).toBeUndefined();
+  });
+
+  it('keeps a top-level key named __proto__ as data, never as the prototype', async () => {
+    const store = createRedisStore({ client: single, prefix: uniquePrefix('proto') });
+    const key = newKey();
+    await store.set(key, record({ data: JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown> }));
+    const read = await store.get(key);
+    expect(Object.getPrototypeOf(read?.data)).toBe(Object.prototype);
+    expect(Object.keys(read?.data ?? {})).toEqual(['__proto__', 'a']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it('keeps stores with different prefixes apart', async () => {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
+  boundStoreCall,
   invalidOption,
   isSerializer,
-  isSessionStoreError,
   jsonSerializer,
   type Serializer,
   type SessionData,
@@ -10,9 +10,9 @@ import {
   type SessionPatch,
   type SessionRecord,
   type SessionStore,
-  SessionStoreError,
   type SessionStoreOperation,
   SessionTooLargeError,
+  toStoreError,
   type UserSessionSummary,
 } from '@sess/core/store';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
@@ -20,8 +20,11 @@ import {
   destroyIfUserScript,
   indexAddScript,
   type LuaScript,
-  setScript,
+  META_WIDTH,
+  RECORD_TAG,
+  TIME_WIDTH,
   touchScript,
+  USER_OFFSET,
   updateScript,
 } from './scripts';
 
@@ -101,6 +104,8 @@ export interface RedisStore extends Required<SessionStore> {
   close?(): Promise<void>;
   /** The client the store talks to. */
   readonly client: Redis | Cluster;
+  /** The serializer of the data values (the `serializer` option). */
+  readonly serializer: Serializer;
 }
 
 const PACKAGE = '@sess/store-redis';
@@ -109,14 +114,15 @@ const DEFAULT_PREFIX = 'sess:';
 const DEFAULT_OPERATION_TIMEOUT_MS = 2000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
 const SCAN_BATCH = 1000;
-const META_FIELD = 'm';
-const DATA_FIELD_PREFIX = 'd:';
+/** Bytes `listByUser` reads of each record: the meta and any user id shorter than about 1 KB. */
+const HEADER_READ_BYTES = 1024;
 
 /**
  * Creates a session store on Redis (single node, Sentinel or Cluster) through ioredis.
  *
- * Costs per call: `get` one HGETALL; `set`, `update` and `touch` one script call, plus
- * one index script sent in the same flight when the session has a user id.
+ * Costs per call: `get` one GET; `set` one SET; `update` and `touch` one script call;
+ * each write also sends one index script in the same flight when the session has a
+ * user id.
  *
  * @example
  * const store = createRedisStore({ client: new Redis(process.env.REDIS_URL) });
@@ -220,33 +226,24 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
    * ready, so no command waits in an offline queue to be replayed after its caller
    * has given up; the wait for a reconnect counts against the bound.
    */
-  async function bounded<T>(operation: SessionStoreOperation, task: () => Promise<T>): Promise<T> {
-    let abandoned = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abandoned = true;
-        reject(
-          new SessionStoreError(operation, `${PACKAGE}: Redis did not answer within ${operationTimeoutMs} ms (client status: ${client.status}).`, {
-            timedOut: true,
-          }),
-        );
-      }, operationTimeoutMs);
-    });
-    const attempt = (async () => {
-      await whenReady();
-      if (abandoned) throw new Error('abandoned');
-      return task();
-    })();
-    attempt.catch(() => {}); // a late failure after the timeout has nobody to tell
-    try {
-      return await Promise.race([attempt, timeout]);
-    } catch (error) {
-      throw asStoreError(operation, error);
-    } finally {
-      clearTimeout(timer);
-    }
+  function bounded<T>(operation: SessionStoreOperation, task: () => Promise<T>): Promise<T> {
+    return boundStoreCall(
+      operation,
+      (deadline) =>
+        client.status === 'ready'
+          ? task()
+          : whenReady().then(() => {
+              if (deadline.expired) throw new Error('given up before the connection came back.');
+              return task();
+            }),
+      callOptions,
+    );
   }
+  const callOptions = {
+    timeoutMs: operationTimeoutMs,
+    packageName: PACKAGE,
+    describeTimeout: () => `Redis client status: ${client.status}`,
+  };
 
   /**
    * For `count` and `clear`: the wait for the connection is bounded like every call,
@@ -257,7 +254,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     try {
       return await task();
     } catch (error) {
-      throw asStoreError(operation, error);
+      throw toStoreError(operation, error, PACKAGE);
     }
   }
 
@@ -270,44 +267,46 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   return {
     client,
 
+    serializer,
+
     get: function get(key) {
       return bounded('get', async () => {
-        const fields = await redis.hgetall(sessionKey(key));
-        const metaText = fields[META_FIELD];
-        if (metaText === undefined) return undefined;
-        const meta = parseMeta(metaText);
-        if (meta.expiresAtMs <= now()) return undefined;
-        const data: SessionData = {};
-        for (const [field, text] of Object.entries(fields)) {
-          if (field.startsWith(DATA_FIELD_PREFIX)) data[field.slice(DATA_FIELD_PREFIX.length)] = serializer.parse(text);
-        }
-        return { ...meta, data } satisfies SessionRecord;
+        const text = await redis.getBuffer(sessionKey(key));
+        if (text === null) return undefined;
+        const record = decodeRecord(text, serializer);
+        return record === undefined || record.expiresAtMs <= now() ? undefined : record;
       });
     },
 
     set: function set(key, record) {
       return bounded('set', async () => {
         const { data, ...meta } = record;
-        const fields = serializeData(data);
-        const sizeBytes = sizeOfFields(fields);
+        const entries = serializeData(data);
+        let sizeBytes = 0;
+        let text = RECORD_TAG + encodeMeta(meta) + netstring(meta.userId ?? '');
+        for (let i = 0; i < entries.length; i += 2) {
+          const name = entries[i]!;
+          const value = entries[i + 1]!;
+          sizeBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+          text += netstring(name) + netstring(value);
+        }
         if (sizeBytes > maxSizeBytes) throw tooLarge(sizeBytes);
-        const args = [String(meta.expiresAtMs), stringifyMeta(meta), meta.userId ?? '', String(sizeBytes), ...fields];
-        await Promise.all([runScript(setScript, sessionKey(key), args), indexWrite(key, meta)]);
+        await Promise.all([redis.set(sessionKey(key), text, 'PXAT', meta.expiresAtMs), indexWrite(key, meta)]);
       });
     },
 
     update: function update(key, patch: SessionPatch) {
       return bounded('update', async () => {
         const { meta } = patch;
-        const removed = patch.removed.map((name) => DATA_FIELD_PREFIX + name);
-        const setFields = serializeData(patch.set, removed);
+        const removed = [...patch.removed];
+        const setEntries = serializeData(patch.set, removed);
         const args = [
           String(meta.expiresAtMs),
-          stringifyMeta(meta),
+          encodeMeta(meta),
           meta.userId ?? '',
           String(maxSizeBytes),
-          String(setFields.length / 2),
-          ...setFields,
+          String(setEntries.length / 2),
+          ...setEntries,
           ...removed,
         ];
         const [applied] = await Promise.all([runScript(updateScript, sessionKey(key), args), indexWrite(key, meta)]);
@@ -317,7 +316,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
     touch: function touch(key, meta) {
       return bounded('touch', async () => {
-        const args = [String(meta.expiresAtMs), stringifyMeta(meta), meta.userId ?? ''];
+        const args = [String(meta.expiresAtMs), encodeMeta(meta), meta.userId ?? ''];
         await Promise.all([runScript(touchScript, sessionKey(key), args), indexWrite(key, meta)]);
       });
     },
@@ -333,13 +332,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       return bounded('listByUser', async () => {
         const indexKey = userIndexKey(userId);
         const keys = await redis.zrangebyscore(indexKey, now(), '+inf');
-        const metas = await Promise.all(keys.map((key) => redis.hget(sessionKey(key), META_FIELD)));
+        const metas = await Promise.all(keys.map((key) => readMeta(sessionKey(key))));
         const sessions: UserSessionSummary[] = [];
         const stale: string[] = [];
         const nowMs = now();
         keys.forEach((key, i) => {
-          const metaText = metas[i];
-          const meta = metaText ? parseMeta(metaText) : undefined;
+          const meta = metas[i];
           if (!meta || meta.userId !== userId || meta.expiresAtMs <= nowMs) {
             stale.push(key);
             return;
@@ -367,7 +365,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     count: function count() {
       return afterReady('count', async () => {
         let total = 0;
-        await scanEveryMaster(client, prefix, 'hash', async (_node, keys) => {
+        await scanEveryMaster(client, prefix, 'string', async (_node, keys) => {
           total += keys.length;
         });
         return total;
@@ -410,15 +408,26 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     }),
   };
 
-  /** Field/value pairs; a value that serializes to nothing (JSON and `undefined`) goes to `removed`. */
+  /** Key/value pairs; a value that serializes to nothing (JSON and `undefined`) goes to `removed`. */
   function serializeData(data: SessionData, removed?: string[]): string[] {
-    const fields: string[] = [];
-    for (const [name, value] of Object.entries(data)) {
-      const text: string | undefined = serializer.stringify(value);
-      if (text !== undefined) fields.push(DATA_FIELD_PREFIX + name, text);
-      else removed?.push(DATA_FIELD_PREFIX + name);
+    const entries: string[] = [];
+    for (const name in data) {
+      const text: string | undefined = serializer.stringify(data[name]);
+      if (text !== undefined) entries.push(name, text);
+      else removed?.push(name);
     }
-    return fields;
+    return entries;
+  }
+
+  /** The meta and user id of a record, reading its first bytes only (the whole record for a very long user id). */
+  async function readMeta(key: string): Promise<SessionMeta | undefined> {
+    const head = await redis.getrangeBuffer(key, 0, HEADER_READ_BYTES - 1);
+    const meta = decodeHeader(head);
+    if (meta !== 'truncated') return meta?.meta;
+    const whole = await redis.getBuffer(key);
+    if (whole === null) return undefined;
+    const again = decodeHeader(whole);
+    return again === 'truncated' ? undefined : again?.meta;
   }
 
   function tooLarge(sizeBytes: number): SessionTooLargeError {
@@ -438,13 +447,6 @@ function noticeOncePerProcess(message: string): void {
   if (noticesGiven.has(message)) return;
   noticesGiven.add(message);
   console.warn(message);
-}
-
-/** A failure as the typed error callers handle: store errors and size errors pass through as they are. */
-function asStoreError(operation: SessionStoreOperation, error: unknown): Error {
-  if (isSessionStoreError(error) || error instanceof SessionTooLargeError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SessionStoreError(operation, `${PACKAGE}: ${message}`, { cause: error });
 }
 
 /** Shape check instead of `instanceof`: two copies of ioredis must both work. */
@@ -518,42 +520,72 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-function stringifyMeta(meta: SessionMeta): string {
-  const { createdAtMs, lastActiveAtMs, expiresAtMs, persistent, userId } = meta;
-  return JSON.stringify({ createdAtMs, lastActiveAtMs, expiresAtMs, persistent, userId });
+function encodeMeta(meta: SessionMeta): string {
+  return encodeTime(meta.createdAtMs) + encodeTime(meta.lastActiveAtMs) + encodeTime(meta.expiresAtMs) + (meta.persistent ? '1' : '0');
 }
 
-function parseMeta(text: string): SessionMeta {
-  const parsed = JSON.parse(text) as SessionMeta;
-  const meta: SessionMeta = {
-    createdAtMs: parsed.createdAtMs,
-    lastActiveAtMs: parsed.lastActiveAtMs,
-    expiresAtMs: parsed.expiresAtMs,
-    persistent: parsed.persistent === true,
-  };
-  if (typeof parsed.userId === 'string') meta.userId = parsed.userId;
-  return meta;
+function encodeTime(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(TIME_WIDTH, '0');
 }
 
-/** Bytes of the data: each key (without its field prefix) and serialized value, UTF-8. */
-function sizeOfFields(fields: readonly string[]): number {
-  let size = 0;
-  for (let i = 0; i < fields.length; i += 2) {
-    size += utf8Length(fields[i]!) - DATA_FIELD_PREFIX.length + utf8Length(fields[i + 1]!);
-  }
-  return size;
+function netstring(text: string): string {
+  return `${Buffer.byteLength(text)}:${text}`;
 }
 
-function utf8Length(text: string): number {
+const COLON = 0x3a;
+
+/** Where a netstring at `start` keeps its bytes, or undefined when `bytes` ends first. */
+function netstringAt(bytes: Buffer, start: number): { from: number; to: number } | undefined {
   let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      length += 4; // a surrogate pair: one 4-byte character
-      i++;
-    } else length += 3;
+  let pos = start;
+  for (;;) {
+    const c = bytes[pos++];
+    if (c === undefined) return undefined;
+    if (c === COLON) break;
+    if (c < 0x30 || c > 0x39) throw new Error('a malformed session record (a netstring length is not a number).');
+    length = length * 10 + (c - 0x30);
   }
-  return length;
+  return pos + length <= bytes.length ? { from: pos, to: pos + length } : undefined;
+}
+
+/**
+ * The meta and where the entries start. `undefined` for a value of another format
+ * (it reads as an unknown session), 'truncated' when `bytes` stops inside the user id.
+ */
+function decodeHeader(bytes: Buffer): { meta: SessionMeta; entriesAt: number } | undefined | 'truncated' {
+  if (bytes.length < USER_OFFSET || bytes.toString('latin1', 0, RECORD_TAG.length) !== RECORD_TAG) return undefined;
+  const head = bytes.toString('latin1', RECORD_TAG.length, USER_OFFSET);
+  const user = netstringAt(bytes, USER_OFFSET);
+  if (user === undefined) return 'truncated';
+  const meta: SessionMeta = {
+    createdAtMs: Number.parseInt(head.slice(0, TIME_WIDTH), 36),
+    lastActiveAtMs: Number.parseInt(head.slice(TIME_WIDTH, 2 * TIME_WIDTH), 36),
+    expiresAtMs: Number.parseInt(head.slice(2 * TIME_WIDTH, 3 * TIME_WIDTH), 36),
+    persistent: head[META_WIDTH - 1] === '1',
+  };
+  if (user.to > user.from) meta.userId = bytes.toString('utf8', user.from, user.to);
+  return { meta, entriesAt: user.to };
+}
+
+/** A whole record; `undefined` for a value of another format. */
+function decodeRecord(bytes: Buffer, serializer: Serializer): SessionRecord | undefined {
+  const header = decodeHeader(bytes);
+  if (header === 'truncated') throw new Error('a malformed session record (it ends inside the user id).');
+  if (header === undefined) return undefined;
+  const data: SessionData = {};
+  let pos = header.entriesAt;
+  while (pos < bytes.length) {
+    const name = netstringAt(bytes, pos);
+    const value = name && netstringAt(bytes, name.to);
+    if (!name || !value) throw new Error('a malformed session record (it ends inside an entry).');
+    setOwn(data, bytes.toString('utf8', name.from, name.to), serializer.parse(bytes.toString('utf8', value.from, value.to)));
+    pos = value.to;
+  }
+  return { ...header.meta, data };
+}
+
+/** `data[name] = value`, where a key named `__proto__` stays a key instead of replacing the prototype. */
+function setOwn(data: SessionData, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });
+  else data[name] = value;
 }

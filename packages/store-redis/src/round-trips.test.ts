@@ -56,7 +56,7 @@ describe('round trips and commands per request', () => {
   it('creates a session with one round trip and one command', async () => {
     const sessions = manager();
     const cost = await measure(() => request(sessions, undefined, (s) => s.set('cart', ['apple'])));
-    expect(cost).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
+    expect(cost).toEqual({ roundTrips: 1, commands: { set: 1 } });
   });
 
   it('serves a request on an unmodified session, not due for a touch, with one read and no write', async () => {
@@ -68,7 +68,7 @@ describe('round trips and commands per request', () => {
         expect(s.get('cart')).toEqual(['apple']);
       }),
     );
-    expect(cost).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(cost).toEqual({ roundTrips: 1, commands: { get: 1 } });
   });
 
   it('loads a session in one round trip and commits a change in one more', async () => {
@@ -78,7 +78,7 @@ describe('round trips and commands per request', () => {
     const load = await measure(() => handle.load());
     (await handle.load()).set('cart', ['apple', 'pear']);
     const commit = await measure(() => sessions.commit(handle, { status: 200 }));
-    expect(load).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(load).toEqual({ roundTrips: 1, commands: { get: 1 } });
     expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
   });
 
@@ -90,7 +90,7 @@ describe('round trips and commands per request', () => {
     const handle = sessions.open(cookieHeader);
     const load = await measure(() => handle.load());
     const commit = await measure(() => sessions.commit(handle, { status: 200 }));
-    expect(load).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(load).toEqual({ roundTrips: 1, commands: { get: 1 } });
     expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
     expect(await client.pexpiretime(`sess:${(await handle.load()).key}`)).toBeGreaterThan(firstExpiryMs);
 
@@ -98,7 +98,7 @@ describe('round trips and commands per request', () => {
     const next = await measure(() => request(sessions, cookieHeader, (s) => {
       s.get('cart');
     }));
-    expect(next).toEqual({ roundTrips: 1, commands: { hgetall: 1 } });
+    expect(next).toEqual({ roundTrips: 1, commands: { get: 1 } });
   });
 
   it('commits a signed-in session and its user index entry in one round trip', async () => {

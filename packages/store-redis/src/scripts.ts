@@ -1,79 +1,115 @@
 /**
- * The Lua scripts behind every write. Each touches exactly one key, so it runs
- * unchanged on a Redis Cluster, and each is atomic, which is what makes concurrent
- * commits merge instead of overwrite.
+ * The record format and the Lua scripts behind every write but the first. Each script
+ * touches exactly one key, so it runs unchanged on a Redis Cluster, and each is atomic,
+ * which is what makes concurrent commits merge instead of overwrite.
  *
- * Session hash layout (see the README): `m` the metadata as JSON, `u` the user id
- * (mirrors `m`, for the scripts), `z` the data size in bytes, `d:<key>` one field per
- * top-level data key, its value serialized on its own.
+ * A session is one Redis string (see the README), always in Redis's compact string
+ * encodings whatever its size, and read with one `GET`:
+ *
+ *     record = "s1" meta user entry*
+ *     meta   = createdAtMs lastActiveAtMs expiresAtMs (base 36, 9 characters each) persistent ("0" or "1")
+ *     user   = netstring of the user id ("0:" for none)
+ *     entry  = netstring of a top-level key, netstring of its serialized value
+ *
+ * A netstring is the byte length in decimal, ":", then the bytes. The meta has a fixed
+ * width, so a touch rewrites it in place (`SETRANGE`) without reading the data.
  */
 
-/** A script with its SHA-1, for EVALSHA. */
+/** A script, sent by SHA-1 with `EVALSHA`. */
 export interface LuaScript {
   readonly name: string;
   readonly lua: string;
 }
 
-/**
- * Replaces the whole record. KEYS[1] session; ARGV: expiresAtMs, meta, userId ('' for
- * none), sizeBytes, then field/value pairs. PEXPIREAT in the past deletes the key.
- */
-export const setScript: LuaScript = {
-  name: 'set',
-  lua: `
-local key = KEYS[1]
-redis.call('DEL', key)
-redis.call('HSET', key, 'm', ARGV[2], 'z', ARGV[4])
-if ARGV[3] ~= '' then redis.call('HSET', key, 'u', ARGV[3]) end
-for i = 5, #ARGV, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIREAT', key, ARGV[1])
-return 1
-`,
-};
+/** Marks the format, so a record of another format or program reads as unknown. */
+export const RECORD_TAG = 's1';
+/** Characters of one base-36 time in the meta: enough for the next 3,000 years. */
+export const TIME_WIDTH = 9;
+/** Characters of the meta: three times and the persistent flag. */
+export const META_WIDTH = 3 * TIME_WIDTH + 1;
+/** Where the user id starts, 0-based (Lua adds 1). */
+export const USER_OFFSET = RECORD_TAG.length + META_WIDTH;
+
+/** Parses a record in `s` from `pos`: the user id netstring, then the entries. Shared by the scripts that read one. */
+const parseRecord = `
+local pos = ${USER_OFFSET + 1}
+local function field()
+  local colon = string.find(s, ':', pos, true)
+  local length = tonumber(string.sub(s, pos, colon - 1))
+  local value = string.sub(s, colon + 1, colon + length)
+  pos = colon + length + 1
+  return value
+end
+field()
+local order, values = {}, {}
+while pos <= #s do
+  local name = field()
+  order[#order + 1] = name
+  values[name] = field()
+end
+`;
 
 /**
  * Merges a patch into an existing record; a missing record stays missing (never
  * resurrected). KEYS[1] session; ARGV: expiresAtMs, meta, userId ('' for none),
- * maxSizeBytes, setCount, then setCount field/value pairs, then the removed fields.
- * Returns 1 when applied, 0 when the record is gone, -size when the patch would
- * take the data over maxSizeBytes (nothing is written then).
+ * maxSizeBytes, setCount, then setCount key/value pairs, then the removed keys.
+ * Returns 1 when applied, 0 when the record is gone, -size when the patch would take
+ * the data over maxSizeBytes (nothing is written then). Keys keep their first order.
  */
 export const updateScript: LuaScript = {
   name: 'update',
   lua: `
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then return 0 end
-local setCount = tonumber(ARGV[5])
-local firstRemoved = 6 + 2 * setCount
-local function storedBytes(field)
-  local length = redis.call('HSTRLEN', key, field)
-  if length == 0 and redis.call('HEXISTS', key, field) == 0 then return 0 end
-  return #field - 2 + length
-end
-local size = tonumber(redis.call('HGET', key, 'z')) or 0
+local s = redis.call('GET', key)
+if not s then return 0 end
+${parseRecord}
+local firstRemoved = 6 + 2 * tonumber(ARGV[5])
 for i = 6, firstRemoved - 1, 2 do
-  size = size - storedBytes(ARGV[i]) + #ARGV[i] - 2 + #ARGV[i + 1]
+  local name = ARGV[i]
+  if values[name] == nil then order[#order + 1] = name end
+  values[name] = ARGV[i + 1]
 end
-for i = firstRemoved, #ARGV do size = size - storedBytes(ARGV[i]) end
+for i = firstRemoved, #ARGV do values[ARGV[i]] = nil end
+local user = ARGV[3]
+local parts = { '${RECORD_TAG}', ARGV[2], #user .. ':', user }
+local size = 0
+for _, name in ipairs(order) do
+  local value = values[name]
+  if value ~= nil then
+    size = size + #name + #value
+    local n = #parts
+    parts[n + 1] = #name .. ':'
+    parts[n + 2] = name
+    parts[n + 3] = #value .. ':'
+    parts[n + 4] = value
+  end
+end
 if size > tonumber(ARGV[4]) then return -size end
-for i = 6, firstRemoved - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
-for i = firstRemoved, #ARGV do redis.call('HDEL', key, ARGV[i]) end
-redis.call('HSET', key, 'm', ARGV[2], 'z', size)
-if ARGV[3] ~= '' then redis.call('HSET', key, 'u', ARGV[3]) else redis.call('HDEL', key, 'u') end
-redis.call('PEXPIREAT', key, ARGV[1])
+redis.call('SET', key, table.concat(parts), 'PXAT', ARGV[1])
 return 1
 `,
 };
 
-/** Moves the metadata and expiry of an existing record. KEYS[1] session; ARGV: expiresAtMs, meta, userId. */
+/**
+ * Moves the metadata and expiry of an existing record. KEYS[1] session; ARGV:
+ * expiresAtMs, meta, userId ('' for none). With the user id unchanged (the usual case)
+ * it rewrites the meta in place and never reads the data.
+ */
 export const touchScript: LuaScript = {
   name: 'touch',
   lua: `
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then return 0 end
-redis.call('HSET', key, 'm', ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', key, 'u', ARGV[3]) else redis.call('HDEL', key, 'u') end
-redis.call('PEXPIREAT', key, ARGV[1])
+local user = #ARGV[3] .. ':' .. ARGV[3]
+if redis.call('GETRANGE', key, ${USER_OFFSET}, ${USER_OFFSET} + #user - 1) == user then
+  redis.call('SETRANGE', key, ${RECORD_TAG.length}, ARGV[2])
+  redis.call('PEXPIREAT', key, ARGV[1])
+  return 1
+end
+local s = redis.call('GET', key)
+local colon = string.find(s, ':', ${USER_OFFSET + 1}, true)
+local rest = string.sub(s, colon + 1 + tonumber(string.sub(s, ${USER_OFFSET + 1}, colon - 1)))
+redis.call('SET', key, '${RECORD_TAG}' .. ARGV[2] .. user .. rest, 'PXAT', ARGV[1])
 return 1
 `,
 };
@@ -103,7 +139,9 @@ return 1
 export const destroyIfUserScript: LuaScript = {
   name: 'destroyIfUser',
   lua: `
-if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if ARGV[1] == '' then return 0 end
+local user = #ARGV[1] .. ':' .. ARGV[1]
+if redis.call('GETRANGE', KEYS[1], ${USER_OFFSET}, ${USER_OFFSET} + #user - 1) == user then return redis.call('DEL', KEYS[1]) end
 return 0
 `,
 };
