@@ -5,7 +5,7 @@ import { type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { SessionTooLargeError } from './errors';
 import { generateSessionId, storeKeyOf } from './ids';
 import { resolveSecrets } from './secrets';
-import { richSerializer } from './serializer';
+import { jsonSerializer, richSerializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const secretA = 'secret-a-secret-a-secret-a-secret-a';
@@ -47,6 +47,11 @@ describe('createCookieStore', () => {
     }
     expect(() => createCookieStore({ serializer: {} as typeof richSerializer })).toThrow(/option `serializer`/);
     expect(() => createCookieStore({ chunkSize: 200, maxCookies: 20 })).not.toThrow();
+  });
+
+  it('declares the serializer it seals records with, JSON unless given one', () => {
+    expect(createCookieStore().serializer).toBe(jsonSerializer);
+    expect(createCookieStore({ serializer: richSerializer }).serializer).toBe(richSerializer);
   });
 
   it('is recognised by shape as a cookie store', () => {

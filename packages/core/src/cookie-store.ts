@@ -37,6 +37,8 @@ export interface CookieStoreRead {
  */
 export interface CookieStore {
   readonly kind: 'cookie';
+  /** What the record is encoded with inside the seal; the manager adopts it, or checks it agrees with its own. */
+  readonly serializer: Serializer;
   read(cookieHeader: string | null | undefined, ctx: CookieStoreContext): Promise<CookieStoreRead>;
   write(
     cookieHeader: string | null | undefined,
@@ -51,7 +53,11 @@ export interface CookieStoreOptions {
   chunkSize?: number;
   /** Most cookies one session may span; past it, commit fails with `SessionTooLargeError`. @default 4 */
   maxCookies?: number;
-  /** Encodes the record inside the seal. @default jsonSerializer */
+  /**
+   * Encodes the record inside the seal. Exposed as the store's `serializer`, which a
+   * manager given this store adopts, so set it here (such as `richSerializer`).
+   * @default jsonSerializer
+   */
   serializer?: Serializer;
 }
 
@@ -118,6 +124,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
 
   return {
     kind: 'cookie',
+    serializer,
     async read(cookieHeader, ctx) {
       const name = ctx.cookie.name;
       if (!cookieHeader?.includes(name)) return { hadCookie: false };

@@ -3,7 +3,7 @@ import { toSessionManager } from './adapter';
 import { createCookieStore } from './cookie-store';
 import { createSessionManager, isSessionManager, type SessionManager, type SessionManagerOptions } from './manager';
 import { createMemoryStore } from './memory-store';
-import { richSerializer } from './serializer';
+import { jsonSerializer, richSerializer, type Serializer } from './serializer';
 import type { SessionPatch, SessionStore } from './store';
 
 const secret = 'a-secret-that-is-at-least-32-characters-long';
@@ -499,15 +499,7 @@ describe('createSessionManager', () => {
     expect(s3.session.get('tags')).toEqual(new Set(['a', 'b']));
   });
 
-  /*
-   * Known bug, reported to the lead: set() checks values against the manager's
-   * serializer, but the cookie store and an explicitly created memory store encode
-   * with their own (JSON by default), so a Date accepted at set() comes back as a
-   * string. `it.fails` keeps the suite green until it is fixed; the fix (refuse the
-   * mismatch at creation, or store with the manager's serializer) makes these
-   * tests fail, and then `.fails` must be removed.
-   */
-  it.fails.each([
+  it.each([
     ['the cookie store', () => createCookieStore()],
     ['a memory store created without the serializer', () => createMemoryStore()],
   ])('gives a Date back as a Date, or refuses the configuration, when the manager is rich but %s is JSON', async (_, store) => {
@@ -522,6 +514,77 @@ describe('createSessionManager', () => {
     s1.session.set('when', new Date(5) as never);
     const header = (await manager.commit(s1.handle, { status: 200 })).setCookie.map((line) => line.split(';')[0]).join('; ');
     expect((await loaded(manager, header)).session.get('when')).toBeInstanceOf(Date);
+  });
+
+  describe('serializer of the store', () => {
+    /** Sets a Date, commits, and reads it back through the cookies the commit set. */
+    async function dateRoundTrip(manager: SessionManager<RichData>) {
+      const s1 = await loaded(manager, undefined);
+      s1.session.set('when', new Date(5) as never);
+      const header = (await manager.commit(s1.handle, { status: 200 })).setCookie.map((line) => line.split(';')[0]).join('; ');
+      return (await loaded(manager, header)).session.get('when');
+    }
+
+    const richStores = [
+      ['a rich memory store', () => createMemoryStore({ serializer: richSerializer })],
+      ['a rich cookie store', () => createCookieStore({ serializer: richSerializer })],
+    ] as const;
+
+    it.each(richStores)('adopts the serializer of %s when the manager has none, so a Date comes back as a Date', async (_, store) => {
+      const manager = createSessionManager<RichData>({ secret, store: store() });
+      expect(await dateRoundTrip(manager)).toEqual(new Date(5));
+    });
+
+    it.each(richStores)('accepts the same serializer given to both the manager and %s', async (_, store) => {
+      const manager = createSessionManager<RichData>({ secret, serializer: richSerializer, store: store() });
+      expect(await dateRoundTrip(manager)).toEqual(new Date(5));
+    });
+
+    it('accepts two serializers of the same kind', () => {
+      const otherJson: Serializer = { kind: 'json', stringify: JSON.stringify, parse: JSON.parse };
+      expect(() => createSessionManager({ secret, serializer: otherJson, store: createMemoryStore() })).not.toThrow();
+    });
+
+    it('falls back to the JSON serializer for a store that declares none, so set() refuses a Date instead of losing it', async () => {
+      const { store } = countingStore(createMemoryStore({ serializer: richSerializer }));
+      const manager = createSessionManager<RichData>({ secret, store });
+      const { session } = await loaded(manager, undefined);
+      expect(() => session.set('when', new Date(5) as never)).toThrow(/cannot be stored: value is a Date instance, which the json serializer/);
+    });
+
+    it.each([
+      ['a rich manager and the default cookie store', () => ({ serializer: richSerializer, store: createCookieStore() })],
+      ['a rich manager and the default memory store', () => ({ serializer: richSerializer, store: createMemoryStore() })],
+      ['a JSON manager and a rich memory store', () => ({ serializer: jsonSerializer, store: createMemoryStore({ serializer: richSerializer }) })],
+      ['a JSON manager and a rich custom store', () => ({ serializer: jsonSerializer, store: { ...createMemoryStore(), serializer: richSerializer } })],
+    ])('refuses %s at creation with a TypeError naming `serializer` and saying what to do', (_, options) => {
+      const create = () => createSessionManager({ secret, ...options() });
+      expect(create).toThrow(TypeError);
+      expect(create).toThrow(/^@sess\/core: option `serializer` is a (json|rich) serializer but the store encodes with a (rich|json) one/);
+      expect(create).toThrow(/Pass the same serializer to the store, such as createMemoryStore\(\{ serializer: (rich|json)Serializer \}\)/);
+    });
+
+    it('names the adapter package in the mismatch error when an adapter creates the manager', () => {
+      const create = () => toSessionManager({ secret, serializer: richSerializer, store: createCookieStore() }, '@sess/express');
+      expect(create).toThrow(/^@sess\/express: option `serializer`/);
+    });
+
+    it('trusts a serializer without a kind on either side, since its rules are unknown', () => {
+      const custom: Serializer = { stringify: JSON.stringify, parse: JSON.parse };
+      expect(() => createSessionManager({ secret, serializer: custom, store: createMemoryStore({ serializer: richSerializer }) })).not.toThrow();
+      expect(() => createSessionManager({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: custom }) })).not.toThrow();
+    });
+
+    it('refuses a store whose declared serializer is not one, naming `store.serializer`', () => {
+      const store = { ...createMemoryStore(), serializer: { stringify: JSON.stringify } } as unknown as SessionStore;
+      expect(() => createSessionManager({ secret, store })).toThrow(/^@sess\/core: option `store\.serializer` must be an object with stringify and parse/);
+    });
+
+    it('encodes the default memory store with the manager\'s serializer', async () => {
+      const manager = createSessionManager<RichData>({ secret, serializer: richSerializer });
+      expect(manager.store.serializer).toBe(richSerializer);
+      expect(await dateRoundTrip(manager)).toEqual(new Date(5));
+    });
   });
 
   it('fails a store call that does not answer in time with a SessionStoreError', async () => {

@@ -15,7 +15,7 @@ import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } f
 import { createMemoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
-import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
 import { type Session, type SessionContext, SessionState } from './session';
 import { boundStoreCall } from './store-call';
 import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
@@ -39,7 +39,13 @@ export interface SessionManagerOptions {
   cookieValue?: IdCookieProtection;
   /** Idle and absolute timeouts, touch throttling, remember-me, in milliseconds. @default see `ExpiryOptions` */
   expiry?: ExpiryOptions;
-  /** Checks values at `set`, detects changes, and encodes the default memory store. @default jsonSerializer */
+  /**
+   * Checks values at `set`, detects changes, and encodes the default memory store.
+   * Better set once, on the store (`createMemoryStore({ serializer: richSerializer })`):
+   * the manager adopts the store's. Given here too, it must agree with the store's,
+   * or `createSessionManager` throws, since `set` would accept values the store gives back changed.
+   * @default the store's `serializer`, else jsonSerializer
+   */
   serializer?: Serializer;
   /** Persist changes even when the response is a 5xx or the handler's error went unanswered. @default false */
   saveOnError?: boolean;
@@ -187,9 +193,20 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   const cookie = resolveCookie(options.cookie, packageName);
   const protection = options.cookieValue ?? 'sign';
   if (protection !== 'sign' && protection !== 'seal') invalidOption(packageName, 'cookieValue', "'sign' or 'seal'", protection);
-  const serializer = options.serializer ?? jsonSerializer;
+  const given = options.store;
+  if (given !== undefined && !isCookieStore(given) && !isSessionStore(given)) {
+    invalidOption(packageName, 'store', 'a SessionStore (get, set, destroy) or a cookie store', given);
+  }
+  const storeSerializer: unknown = given?.serializer;
+  if (storeSerializer !== undefined && !isSerializer(storeSerializer)) {
+    invalidOption(packageName, 'store.serializer', "an object with stringify and parse functions (and `kind` 'json', 'rich' or none)", storeSerializer);
+  }
+  const serializer = options.serializer ?? storeSerializer ?? jsonSerializer;
   if (!isSerializer(serializer)) {
     invalidOption(packageName, 'serializer', "an object with stringify and parse functions (and `kind` 'json', 'rich' or none)", serializer);
+  }
+  if (storeSerializer !== undefined && disagree(serializer, storeSerializer)) {
+    throw new TypeError(serializerMismatch(packageName, serializer, storeSerializer));
   }
   const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs <= 0) {
@@ -200,11 +217,8 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalidOption(packageName, 'now', 'a function returning epoch milliseconds', now);
   const policy = resolveExpiry(options.expiry, packageName);
-  const store = options.store ?? createMemoryStore({ serializer, now });
+  const store = given ?? createMemoryStore({ serializer, now });
   const cookieStore = isCookieStore(store) ? store : undefined;
-  if (cookieStore === undefined && !isSessionStore(store)) {
-    invalidOption(packageName, 'store', 'a SessionStore (get, set, destroy) or a cookie store', store);
-  }
   const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
   const ctx: SessionContext = { policy, serializer, now };
   const persistence =
@@ -259,6 +273,29 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       await call('destroy', () => s.destroy(key));
     },
   };
+}
+
+/**
+ * Whether values `set` accepts under `manager` could come back changed from a store
+ * encoding with `store`. Only known kinds can be compared: a serializer without one
+ * (a custom format) is trusted to agree, as it always was.
+ */
+function disagree(manager: Serializer, store: Serializer): boolean {
+  if (manager === store || manager.kind === undefined || store.kind === undefined) return false;
+  return manager.kind !== store.kind;
+}
+
+function serializerMismatch(packageName: string, manager: Serializer, store: Serializer): string {
+  const name = manager === richSerializer ? 'richSerializer' : manager === jsonSerializer ? 'jsonSerializer' : undefined;
+  const option = name === undefined ? '{ serializer }' : `{ serializer: ${name} }`;
+  return (
+    `${packageName}: option \`serializer\` is a ${manager.kind} serializer but the store encodes with a ${store.kind} one, ` +
+    (manager.kind === 'rich'
+      ? 'so `session.set` would accept values the store gives back changed (a Date as a string). '
+      : 'so `session.set` would check values by other rules than the store encodes them with. ') +
+    `Pass the same serializer to the store, such as createMemoryStore(${option}), createCookieStore(${option}) or your store's option, ` +
+    "and leave out the manager's `serializer`: it adopts the store's."
+  );
 }
 
 async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcome, packageName: string): Promise<CommitResult> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionTooLargeError } from './errors';
 import { createMemoryStore } from './memory-store';
-import { richSerializer, type Serializer } from './serializer';
+import { jsonSerializer, richSerializer, type Serializer } from './serializer';
 import type { SessionMeta, SessionRecord } from './store';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -53,6 +53,11 @@ describe('createMemoryStore options', () => {
   it('throws a TypeError naming serializer when it lacks parse', () => {
     const serializer = { stringify: JSON.stringify } as unknown as Serializer;
     expect(() => createMemoryStore({ serializer })).toThrow(/@sess\/core: option `serializer`/);
+  });
+
+  it('declares the serializer it encodes with, JSON unless given one', () => {
+    expect(createMemoryStore().serializer).toBe(jsonSerializer);
+    expect(createMemoryStore({ serializer: richSerializer }).serializer).toBe(richSerializer);
   });
 
   it('throws a TypeError naming now when it is not a function', () => {

@@ -21,6 +21,8 @@ export interface MemoryStoreOptions {
   maxSizeBytes?: number;
   /**
    * Serializes each top-level data value: nothing the caller holds is shared with the store.
+   * Exposed as the store's `serializer`, which a manager given this store adopts, so set
+   * it here (such as `richSerializer`) rather than on the manager.
    * @default jsonSerializer
    */
   serializer?: Serializer;
@@ -176,6 +178,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   }
 
   return {
+    serializer,
+
     async get(key) {
       const entry = live(key);
       if (entry === undefined) return undefined;

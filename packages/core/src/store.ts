@@ -6,6 +6,8 @@
  * Run `describeStoreConformance` from `@sess/core/testing` against your store.
  */
 
+import type { Serializer } from './serializer';
+
 /** Session data: top-level keys are the unit of change tracking and merging. */
 export type SessionData = Record<string, unknown>;
 
@@ -63,8 +65,16 @@ export interface UserSessionSummary {
  *   the same key the last patch applied wins.
  * - Every method rejects (never resolves silently) when the backend fails; the
  *   manager wraps the rejection in a `SessionStoreError`.
+ * - A store that encodes data values itself declares its `serializer`: the manager
+ *   adopts it, or refuses one of its own that disagrees, so `session.set` never
+ *   accepts a value the store would give back changed.
  */
 export interface SessionStore {
+  /**
+   * The serializer the store encodes data with, when it encodes values itself; the
+   * manager checks it agrees with its own.
+   */
+  readonly serializer?: Serializer;
   /** Reads a record; `undefined` when unknown or expired. */
   get(key: string): Promise<SessionRecord | undefined>;
   /** Writes a whole record, replacing any previous one. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSessionId, storeKeyOf } from '../ids';
+import { isSerializer } from '../serializer';
 import type { SessionData, SessionMeta, SessionRecord, SessionStore } from '../store';
 
 /** Options of `describeStoreConformance`. */
@@ -35,7 +36,9 @@ const HOUR_MS = 60 * 60 * 1000;
 /**
  * Defines a vitest suite that checks a `SessionStore` against the contract in
  * `@sess/core` (see `SessionStore`). Tests for the optional methods (`touch`,
- * `update`, `listByUser`, `destroyByUser`) are defined only when the store has them.
+ * `update`, `listByUser`, `destroyByUser`) are defined only when the store has them,
+ * and for `serializer` only when the store declares one (a rich one must give back
+ * a `Date` as a `Date`).
  *
  * @example
  * describeStoreConformance('my store', { createStore: () => createMyStore() });
@@ -64,6 +67,7 @@ export function describeStoreConformance<Store extends SessionStore>(
       listByUser: typeof probe.listByUser === 'function',
       destroyByUser: typeof probe.destroyByUser === 'function',
     };
+    const declaredSerializer = probe.serializer;
     await cleanup?.(probe);
 
     let store: Store;
@@ -73,6 +77,23 @@ export function describeStoreConformance<Store extends SessionStore>(
     afterEach(async () => {
       await cleanup?.(store);
     });
+
+    if (declaredSerializer !== undefined) {
+      describe('declared serializer', () => {
+        it("declares a serializer the manager can adopt: stringify and parse functions, kind 'json', 'rich' or none", () => {
+          expect(isSerializer(store.serializer)).toBe(true);
+        });
+
+        if (declaredSerializer.kind === 'rich') {
+          it('gives back Date, Map, Set and BigInt as they were, as its rich serializer promises', async () => {
+            const key = await newKey();
+            const data = { when: new Date(5), scores: new Map([['ann', 1]]), tags: new Set(['a']), big: 10n ** 20n };
+            await store.set(key, record({ data }));
+            expect((await store.get(key))?.data).toEqual(data);
+          });
+        }
+      });
+    }
 
     describe('get, set and destroy', () => {
       it('resolves undefined for a key it has never seen', async () => {
