@@ -19,13 +19,18 @@ export function isSessionIdShape(value: unknown): value is string {
 
 const encoder = new TextEncoder();
 
+/** Bytes of the digest kept in a store key: 192 bits, 32 base64url characters. */
+const STORE_KEY_BYTES = 24;
+
 /**
- * The key a store sees: the SHA-256 digest of the id, base64url encoded. A dump of
- * the store therefore yields no cookie that could be replayed. Synchronous (Web
- * Crypto's digest is async only), so `regenerate()` can be a plain call.
+ * The key a store sees: the SHA-256 digest of the id, cut to its first 192 bits
+ * (32 base64url characters; collisions stay out of reach at 2^96 sessions, and a
+ * shorter key is smaller at rest), so a dump of the store yields no cookie that could
+ * be replayed. Synchronous (Web Crypto's digest is async only), so `regenerate()` can
+ * be a plain call.
  */
 export function storeKeyOf(sessionId: string): string {
-  return base64url(sha256(encoder.encode(sessionId)));
+  return base64url(sha256(encoder.encode(sessionId)).subarray(0, STORE_KEY_BYTES));
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -18,7 +18,7 @@ export const FLASH_KEY = '__flash';
 export interface Session<Data extends object = Record<string, SessionValue>, Flash extends object = Record<string, SessionValue>> {
   /** The session id: the secret the cookie carries. Never log it; log `key`. */
   readonly id: string;
-  /** The store key: the SHA-256 digest of the id. Safe to show or log. */
+  /** The store key: the SHA-256 digest of the id (its first 192 bits). Safe to show or log. */
   readonly key: string;
   /** No stored record backs this session (yet). */
   readonly isNew: boolean;

@@ -1,7 +1,7 @@
 /**
  * The store contract. A store persists session records under an opaque key (the
- * SHA-256 digest of the session id, never the id itself) and is the one piece
- * people most often write themselves: keep it small, promise-based and honest.
+ * SHA-256 digest of the session id cut to 192 bits, never the id itself) and is the
+ * one piece people most often write themselves: keep it small, promise-based and honest.
  *
  * Run `describeStoreConformance` from `@sess/core/testing` against your store.
  */
