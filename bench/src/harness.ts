@@ -1,12 +1,12 @@
 /** Starting server processes and timing one window of load against one of them. */
 import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { ChildReply, ChildRequest } from './server-child';
 import type { ServerName } from './servers';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const CHILD_START_TIMEOUT_MS = 30_000;
 
 export type Route = 'read' | 'write';
@@ -15,6 +15,8 @@ const ROUTE_REQUEST = { read: { method: 'GET', path: '/read' }, write: { method:
 
 export interface ServerProcess {
   readonly name: ServerName;
+  /** The name in the report: the server's, with " (before)" for a baseline one. */
+  readonly label: string;
   readonly port: number;
   readonly pid: number;
   /** Sends a request over IPC and resolves its reply. */
@@ -26,11 +28,18 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /**
  * Forks a server process. tsx runs it from the bench directory, so its tsconfig `paths`
- * resolve the @sess packages to their sources (no build needed).
+ * resolve the @sess packages to their sources (no build needed). With `sourceRoot` (a
+ * baseline worktree, see baseline.ts) the server and the packages come from there.
  */
-export async function startServerProcess(name: ServerName, redisUrl: string): Promise<ServerProcess> {
-  const child: ChildProcess = fork(CHILD, [name, redisUrl], {
-    cwd: BENCH_DIR,
+export async function startServerProcess(
+  name: ServerName,
+  redisUrl: string,
+  options: { sourceRoot?: string; label?: string; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
+  const benchDir = options.sourceRoot ? join(options.sourceRoot, 'bench') : BENCH_DIR;
+  const child: ChildProcess = fork(join(benchDir, 'src', 'server-child.ts'), [name, redisUrl], {
+    cwd: benchDir,
+    env: { ...process.env, ...options.env },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -67,6 +76,7 @@ export async function startServerProcess(name: ServerName, redisUrl: string): Pr
 
   return {
     name,
+    label: options.label ?? name,
     port,
     pid: child.pid!,
     ask,

@@ -1,9 +1,9 @@
 /** The measurements a run collects, and the arithmetic done on them. */
 import type { Route } from './harness';
-import type { ServerName } from './servers';
 
 export interface WindowResult {
-  server: ServerName;
+  /** The server's label: its name, with " (before)" for a baseline one. */
+  server: string;
   route: Route;
   round: number;
   requestsPerSecond: number;
@@ -18,7 +18,7 @@ export interface WindowResult {
 }
 
 export interface CommandProbe {
-  server: ServerName;
+  server: string;
   route: Route;
   requests: number;
   /** Commands clients sent, by name, per request. */
@@ -28,6 +28,8 @@ export interface CommandProbe {
 }
 
 export interface RunSettings {
+  /** The commit the "(before)" servers ran from (BENCH_BASELINE), if any. */
+  baseline?: string;
   rounds: number;
   windowSeconds: number;
   warmupSeconds: number;
@@ -64,7 +66,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export function windowsOf(data: RunData, server: ServerName, route: Route): WindowResult[] {
+export function windowsOf(data: RunData, server: string, route: Route): WindowResult[] {
   return data.windows.filter((w) => w.server === server && w.route === route);
 }
 
@@ -80,7 +82,7 @@ export interface Summary {
 }
 
 /** Medians over the rounds. */
-export function summarize(data: RunData, server: ServerName, route: Route): Summary {
+export function summarize(data: RunData, server: string, route: Route): Summary {
   const windows = windowsOf(data, server, route);
   const rps = windows.map((w) => w.requestsPerSecond);
   return {
@@ -99,7 +101,7 @@ export function summarize(data: RunData, server: ServerName, route: Route): Summ
  * The median over rounds of `ours / theirs` req/s, each ratio taken within one round
  * so slow drifts of the machine's load cancel out.
  */
-export function roundRatio(data: RunData, ours: ServerName, theirs: ServerName, route: Route): number {
+export function roundRatio(data: RunData, ours: string, theirs: string, route: Route): number {
   const ratios: number[] = [];
   for (const mine of windowsOf(data, ours, route)) {
     const other = windowsOf(data, theirs, route).find((w) => w.round === mine.round);

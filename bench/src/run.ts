@@ -3,13 +3,16 @@
  * interleaved and repeated. Writes RESULTS.md (or results/RESULTS.quick.md with
  * BENCH_QUICK=1: one round of 2 s windows, a smoke run) and results/last-run.json;
  * BENCH_RENDER=1 only rewrites the report from that JSON.
- * Bounded: 5 rounds of 9 servers × 2 routes × (1 + 3) s, about 7 minutes; a quick run about 1.
+ * BENCH_BASELINE=<git ref> also runs that commit's @sess servers as "(before)" rows
+ * (see baseline.ts). Bounded: 5 rounds of about 20 servers × 2 routes × (1 + 3) s,
+ * about 15 minutes (a few more with a baseline); a quick run about 2.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { BASELINE_SERVERS, baselineLabel, prepareBaseline } from './baseline';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
@@ -18,7 +21,9 @@ import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';
 
 const quick = process.env.BENCH_QUICK === '1';
+const baseline = process.env.BENCH_BASELINE ? prepareBaseline(process.env.BENCH_BASELINE) : undefined;
 const settings: RunSettings = {
+  ...(baseline && { baseline: baseline.commit }),
   rounds: quick ? 1 : 5,
   windowSeconds: quick ? 2 : 3,
   warmupSeconds: 1,
@@ -44,13 +49,18 @@ async function main(): Promise<void> {
   const roundLoads: number[] = [];
   try {
     for (const spec of SERVER_SPECS) servers.push(await startServerProcess(spec.name, redis.url));
+    if (baseline) {
+      for (const name of BASELINE_SERVERS) {
+        servers.push(await startServerProcess(name, redis.url, { sourceRoot: baseline.root, label: baselineLabel(name) }));
+      }
+    }
     for (const server of servers) await checkServer(specOf(server.name), server.port);
     log(`${servers.length} servers up and checked; Redis on port ${redis.port}.`);
 
     const monitor = await commandMonitor(redis.port);
     try {
       for (const server of servers) {
-        for (const route of ROUTES) probes.push(await probe(server, route, monitor));
+        for (const route of routesOf(server)) probes.push(await probe(server, route, monitor));
       }
     } finally {
       await monitor.close();
@@ -64,11 +74,11 @@ async function main(): Promise<void> {
       log(`Round ${round + 1}/${settings.rounds} (load ${roundLoads[round]!.toFixed(2)})`);
       const routes = round % 2 === 0 ? ROUTES : [...ROUTES].reverse();
       for (const server of order) {
-        for (const route of routes) {
+        for (const route of routes.filter((r) => routesOf(server).includes(r))) {
           const result = await measureWindow(server, route, round, admin);
           windows.push(result);
           log(
-            `  ${server.name.padEnd(30)} ${route.padEnd(5)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s ${Math.round(result.cpuPerRequestUs).toString().padStart(5)} µs CPU/req p99 ${result.p99Ms} ms ${result.commandsExecutedPerRequest.toFixed(2)} cmd/req${result.failures ? ` FAILURES ${result.failures}` : ''}`,
+            `  ${server.label.padEnd(40)} ${route.padEnd(5)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s ${Math.round(result.cpuPerRequestUs).toString().padStart(5)} µs CPU/req p99 ${result.p99Ms} ms ${result.commandsExecutedPerRequest.toFixed(2)} cmd/req${result.failures ? ` FAILURES ${result.failures}` : ''}`,
           );
         }
       }
@@ -99,6 +109,10 @@ async function main(): Promise<void> {
   log(`Wrote ${path} (${Math.round(machine.durationSeconds)} s).`);
 }
 
+function routesOf(server: ServerProcess): readonly Route[] {
+  return specOf(server.name).routes ?? ROUTES;
+}
+
 /** Exact commands per request, sequential requests under MONITOR, outside any timed window. */
 async function probe(server: ServerProcess, route: Route, monitor: Awaited<ReturnType<typeof commandMonitor>>): Promise<CommandProbe> {
   const cookie = await login(server.port);
@@ -111,7 +125,7 @@ async function probe(server: ServerProcess, route: Route, monitor: Awaited<Retur
   });
   const perRequest = (n: number) => n / settings.probeRequests;
   return {
-    server: server.name,
+    server: server.label,
     route,
     requests: settings.probeRequests,
     sentPerRequest: Object.fromEntries(Object.entries(counts.sent).map(([name, n]) => [name, perRequest(n)])),
@@ -131,7 +145,7 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
   const redisCpuWindowUs = (await redisCpuUs(admin)) - redisCpuBeforeUs;
   const commands = total(await commandStats(admin));
   return {
-    server: server.name,
+    server: server.label,
     route,
     round,
     requestsPerSecond: result.requestsPerSecond,

@@ -51,7 +51,7 @@ async function handle(request: ChildRequest): Promise<Omit<ChildReply, 'id'>> {
 
 process.on('message', (request: ChildRequest) => {
   // Exit only once the reply to `close` is flushed: exiting first left the parent awaiting it forever.
-  const after = request.type === 'close' ? () => process.exit(0) : undefined;
+  const after = request.type === 'close' ? () => process.exit(0) : () => {};
   handle(request).then(
     (reply) => process.send!({ id: request.id, ...reply } satisfies ChildReply, after),
     (error: unknown) => process.send!({ id: request.id, error: String(error) } satisfies ChildReply, after),

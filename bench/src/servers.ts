@@ -23,16 +23,20 @@ import { HONO_SERVER_SPECS, type HonoServerName, isHonoServer, startHonoServer }
 export const SECRET = 'bench-secret-that-is-long-enough-for-everyone-0123456789';
 /** The key the raw-GET floor servers read on every request. */
 export const FLOOR_KEY = 'bench:floor:user';
+/** The key the write floor servers write on every request. */
+const FLOOR_COUNT_KEY = 'bench:floor:count';
 
 export type Framework = 'express' | 'koa' | 'hono';
 export type ServerName =
   | 'express'
   | 'express+raw-get'
+  | 'express+raw-get-set'
   | 'express+@sess/memory'
   | 'express+@sess/redis'
   | 'express-session+connect-redis'
   | 'koa'
   | 'koa+raw-get'
+  | 'koa+raw-get-set'
   | 'koa+@sess/redis'
   | 'koa-session+koa-redis'
   | HonoServerName
@@ -55,6 +59,8 @@ export interface ServerSpec {
   config: string;
   /** The session data travels in the cookie (a write sends a new one; the benchmark keeps sending the login's). */
   dataInCookie?: boolean;
+  /** The routes measured. @default both */
+  routes?: readonly ('read' | 'write')[];
 }
 
 export interface RunningServer {
@@ -69,7 +75,15 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     framework: 'express',
     sessions: false,
     redis: true,
-    config: 'Express 5, one ioredis 6 `GET` of a fixed key per request (default client options). The floor.',
+    config: 'Express 5, one ioredis 6 `GET` of a fixed key per request (default client options). The read floor.',
+  },
+  {
+    name: 'express+raw-get-set',
+    framework: 'express',
+    sessions: false,
+    redis: true,
+    routes: ['write'],
+    config: 'Express 5, an ioredis 6 `GET` then a `SET` of a fixed key per request: the two round trips any read-modify-write needs. The write floor.',
   },
   {
     name: 'express+@sess/memory',
@@ -99,7 +113,15 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     framework: 'koa',
     sessions: false,
     redis: true,
-    config: 'Koa 3, one ioredis 6 `GET` of a fixed key per request (default client options). The floor.',
+    config: 'Koa 3, one ioredis 6 `GET` of a fixed key per request (default client options). The read floor.',
+  },
+  {
+    name: 'koa+raw-get-set',
+    framework: 'koa',
+    sessions: false,
+    redis: true,
+    routes: ['write'],
+    config: 'Koa 3, an ioredis 6 `GET` then a `SET` of a fixed key per request. The write floor.',
   },
   {
     name: 'koa+@sess/redis',
@@ -174,6 +196,38 @@ async function floorClient(redisUrl: string): Promise<Redis> {
   return client;
 }
 
+/**
+ * The session the login creates, for the size sweep (sweep.ts): BENCH_SESSION_SHAPE
+ * `<keys>x<bytes>` adds that many keys of that many characters to `user` and `count`;
+ * `user-only` stores `user` alone. Unset: `user` and `count`, as the main run.
+ */
+export interface SessionShape {
+  userOnly: boolean;
+  extra: Record<string, string>;
+}
+
+export function sessionShape(text = process.env.BENCH_SESSION_SHAPE): SessionShape {
+  if (text === undefined || text === '') return { userOnly: false, extra: {} };
+  if (text === 'user-only') return { userOnly: true, extra: {} };
+  const match = /^(\d+)x(\d+)$/.exec(text);
+  if (!match) throw new Error(`BENCH_SESSION_SHAPE must be user-only or <keys>x<bytes>, not ${text}`);
+  const extra: Record<string, string> = {};
+  for (let i = 0; i < Number(match[1]); i++) extra[`key${i}`] = String(i % 10).repeat(Number(match[2]));
+  return { userOnly: false, extra };
+}
+
+/** Large enough for the sweep's largest session (100 keys of 100 KB). */
+const SWEEP_MAX_SIZE_BYTES = 16 * 1024 * 1024;
+const SWEEP_TIMEOUT_MS = 30_000;
+
+/** The write floor's work: read a key, then write one (a counter, as the session servers' /write). */
+async function readModifyWrite(client: Redis): Promise<string | null> {
+  const user = await client.get(FLOOR_KEY);
+  await client.set(FLOOR_COUNT_KEY, String(++floorCount));
+  return user;
+}
+let floorCount = 0;
+
 type Counted = { user?: string; count?: number };
 
 export async function startServer(name: ServerName, redisUrl: string): Promise<RunningServer> {
@@ -194,12 +248,27 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       });
       return listen(app, () => client.quit());
     }
+    case 'express+raw-get-set': {
+      const client = await floorClient(redisUrl);
+      const app = express();
+      app.all('/{*any}', async (_req, res) => {
+        res.json({ user: await readModifyWrite(client) });
+      });
+      return listen(app, () => client.quit());
+    }
     case 'express+@sess/memory':
       return listen(sessExpressApp(sessExpress({ secret: SECRET })), async () => {});
     case 'express+@sess/redis':
     case 'express+@sess/redis+autopipelining': {
-      const store = createRedisStore({ url: redisUrl, redisOptions: experimentOptions(name) });
-      return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => store.close!());
+      // The sweep's largest sessions (10 MB) take longer than the default bounds under load.
+      const sweep = process.env.BENCH_SESSION_SHAPE !== undefined;
+      const store = createRedisStore({
+        url: redisUrl,
+        redisOptions: experimentOptions(name),
+        ...(sweep && { maxSizeBytes: SWEEP_MAX_SIZE_BYTES, operationTimeoutMs: SWEEP_TIMEOUT_MS }),
+      });
+      const middleware = sessExpress({ secret: SECRET, store, ...(sweep && { storeTimeoutMs: 2 * SWEEP_TIMEOUT_MS }) });
+      return listen(sessExpressApp(middleware), () => store.close!());
     }
     case 'express-session+connect-redis': {
       const client = createClient({ url: redisUrl });
@@ -213,10 +282,12 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
           store: new ConnectRedisStore({ client }),
         }),
       );
+      const shape = sessionShape();
       app.post('/login', (req, res) => {
         const data = req.session as unknown as Counted;
         data.user = 'ann';
-        data.count = 0;
+        if (!shape.userOnly) data.count = 0;
+        Object.assign(data, shape.extra);
         res.json({ user: data.user });
       });
       app.get('/read', (req, res) => {
@@ -241,6 +312,14 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       const app = new Koa();
       app.use(async (ctx) => {
         ctx.body = { user: await client.get(FLOOR_KEY) };
+      });
+      return listen(app.callback(), () => client.quit());
+    }
+    case 'koa+raw-get-set': {
+      const client = await floorClient(redisUrl);
+      const app = new Koa();
+      app.use(async (ctx) => {
+        ctx.body = { user: await readModifyWrite(client) };
       });
       return listen(app.callback(), () => client.quit());
     }
@@ -309,9 +388,12 @@ function experimentOptions(name: ServerName): { enableAutoPipelining?: boolean }
 function sessExpressApp(middleware: ReturnType<typeof sessExpress>): Express {
   const app = express();
   app.use(middleware);
+  const shape = sessionShape();
   app.post('/login', async (req, res) => {
-    (await req.session.load()).set('user', 'ann');
-    (await req.session.load()).set('count', 0);
+    const session = await req.session.load();
+    session.set('user', 'ann');
+    if (!shape.userOnly) session.set('count', 0);
+    for (const [key, value] of Object.entries(shape.extra)) session.set(key as 'user', value);
     res.json({ user: 'ann' });
   });
   app.get('/read', async (req, res) => {

@@ -90,6 +90,9 @@ export async function startRedisServer(extraArgs: string[] = [], port?: number):
     if (!current || current.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       current.once('exit', () => resolve());
+      // Unref'd at start so a forgotten server never holds a process open; waiting for
+      // its exit must hold it, or a script whose last await is this one ends with exit 13.
+      current.ref();
       current.kill('SIGKILL');
     });
   }
