@@ -1,5 +1,6 @@
 /** Starting server processes and timing one window of load against one of them. */
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -27,9 +28,11 @@ export interface ServerProcess {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * Forks a server process. tsx runs it from the bench directory, so its tsconfig `paths`
- * resolve the @sess packages to their sources (no build needed). With `sourceRoot` (a
- * baseline worktree, see baseline.ts) the server and the packages come from there.
+ * Forks a server process. The @sess packages are their built `dist/` files, as users
+ * run them: tsx (which runs the bench's own TypeScript) wraps every function it
+ * compiles in a `__name` call, several µs per request that published code never pays.
+ * With `sourceRoot` (a baseline worktree, see baseline.ts) the server and the packages
+ * come from there.
  */
 export async function startServerProcess(
   name: ServerName,
@@ -37,9 +40,11 @@ export async function startServerProcess(
   options: { sourceRoot?: string; label?: string; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   const benchDir = options.sourceRoot ? join(options.sourceRoot, 'bench') : BENCH_DIR;
+  assertBuilt(join(benchDir, '..'));
   const child: ChildProcess = fork(join(benchDir, 'src', 'server-child.ts'), [name, redisUrl], {
     cwd: benchDir,
-    env: { ...process.env, ...options.env },
+    // Without the workspace's `paths`, @sess/* resolve through node_modules to dist/.
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(BENCH_DIR, 'tsconfig.dist.json'), ...options.env },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -87,6 +92,15 @@ export async function startServerProcess(
       await exited;
     },
   };
+}
+
+const BUILT_PACKAGES = ['core', 'store-redis', 'express', 'koa', 'hono'];
+
+function assertBuilt(root: string): void {
+  const missing = BUILT_PACKAGES.filter((name) => !existsSync(join(root, 'packages', name, 'dist', 'index.js')));
+  if (missing.length > 0) {
+    throw new Error(`The benchmark runs the built packages; build ${missing.join(', ')} first: npx -y pnpm@10 build (in ${root})`);
+  }
 }
 
 export interface LoadOptions {
