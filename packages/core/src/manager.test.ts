@@ -580,6 +580,13 @@ describe('createSessionManager', () => {
       expect(() => createSessionManager({ secret, store })).toThrow(/^@sess\/core: option `store\.serializer` must be an object with stringify and parse/);
     });
 
+    it('refuses a store whose declared call bound is not a positive number, naming `store.callTimeoutMs`', () => {
+      for (const callTimeoutMs of [0, -1, Number.NaN, '2000']) {
+        const store = { ...createMemoryStore(), callTimeoutMs } as unknown as SessionStore;
+        expect(() => createSessionManager({ secret, store })).toThrow(/^@sess\/core: option `store\.callTimeoutMs` must be a positive number/);
+      }
+    });
+
     it('encodes the default memory store with the manager\'s serializer', async () => {
       const manager = createSessionManager<RichData>({ secret, serializer: richSerializer });
       expect(manager.store.serializer).toBe(richSerializer);

@@ -17,7 +17,7 @@ import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serve
 import { resolveSecrets } from './secrets';
 import { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
 import { type Session, type SessionContext, SessionState } from './session';
-import { boundStoreCall } from './store-call';
+import { storeCaller } from './store-call';
 import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
 import type { SessionValue } from './values';
 
@@ -212,6 +212,10 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs <= 0) {
     invalidOption(packageName, 'storeTimeoutMs', 'a positive integer number of milliseconds', storeTimeoutMs);
   }
+  const storeBound: unknown = given !== undefined && 'callTimeoutMs' in given ? given.callTimeoutMs : undefined;
+  if (storeBound !== undefined && (typeof storeBound !== 'number' || !Number.isFinite(storeBound) || storeBound <= 0)) {
+    invalidOption(packageName, 'store.callTimeoutMs', 'a positive number of milliseconds', storeBound);
+  }
   const saveOnError = options.saveOnError ?? false;
   if (typeof saveOnError !== 'boolean') invalidOption(packageName, 'saveOnError', 'a boolean', saveOnError);
   const now = options.now ?? Date.now;
@@ -241,8 +245,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
     },
   };
 
-  const call = <T>(operation: 'listByUser' | 'destroyByUser' | 'destroy', run: () => Promise<T>) =>
-    boundStoreCall(operation, run, { timeoutMs: storeTimeoutMs });
+  const call = storeCaller(serverStore, storeTimeoutMs);
   const requireServerStore = (method: 'listByUser' | 'destroyByUser' | 'destroy'): SessionStore => {
     if (serverStore?.[method] === undefined) {
       throw new TypeError(

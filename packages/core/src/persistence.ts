@@ -1,8 +1,7 @@
 import type { CookieStore, CookieStoreContext } from './cookie-store';
 import { clearingCookie, type IdCookieCodec, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
-import type { SessionStoreOperation } from './errors';
 import type { OpenedSession } from './session';
-import { boundStoreCall } from './store-call';
+import { storeCaller } from './store-call';
 import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
 
 /**
@@ -46,8 +45,7 @@ export function serverStorePersistence(
   cookie: CookieStoreContext['cookie'],
   storeTimeoutMs: number,
 ): SessionPersistence {
-  const call = <T>(operation: SessionStoreOperation, run: () => Promise<T>): Promise<T> =>
-    boundStoreCall(operation, run, { timeoutMs: storeTimeoutMs });
+  const call = storeCaller(store, storeTimeoutMs);
 
   return {
     touchNeedsCookie: false,

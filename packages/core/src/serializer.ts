@@ -25,8 +25,22 @@ export interface Serializer {
 export const jsonSerializer: Serializer = {
   kind: 'json',
   stringify: (value) => JSON.stringify(value),
-  parse: (text) => secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }),
+  // Only objects and arrays can carry a polluting key: a string, number, boolean or
+  // null (the usual top-level session value) goes straight to JSON.parse.
+  parse: (text) => (isComposite(text) ? secureJson.parse(text, undefined, SECURE_JSON_OPTIONS) : JSON.parse(text)),
 };
+
+const SECURE_JSON_OPTIONS = { protoAction: 'remove', constructorAction: 'remove' } as const;
+
+/** Whether JSON text is an object or an array (after any leading whitespace). */
+function isComposite(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) return true; // { [
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return false;
+}
 
 /**
  * Round-trips `Date`, `Map`, `Set`, `BigInt`, `undefined`, `RegExp`, `URL`, typed arrays and

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSessionStoreError, SessionStoreError, SessionTooLargeError } from './errors';
-import { boundStoreCall, type StoreCallDeadline, toStoreError } from './store-call';
+import { boundStoreCall, type StoreCallDeadline, storeCaller, toStoreError } from './store-call';
 
 const never = () => new Promise<never>(() => {});
 
@@ -153,5 +153,41 @@ describe('toStoreError', () => {
     const wrapped = toStoreError('listByUser', new RangeError('bad'), '@sess/store-redis');
     expect(isSessionStoreError(wrapped)).toBe(true);
     expect(wrapped.message).toBe('@sess/store-redis: session store listByUser failed: bad');
+  });
+});
+
+describe('storeCaller', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sets no timer of its own for a store that bounds its calls within the manager bound', () => {
+    const call = storeCaller({ callTimeoutMs: 2000 }, 3000);
+    void call('get', never);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('still types the failures of such a store as SessionStoreError', async () => {
+    const call = storeCaller({ callTimeoutMs: 2000 }, 3000);
+    await expect(call('set', () => Promise.reject(new Error('boom')))).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'set' });
+    await expect(
+      call('get', () => {
+        throw new Error('thrown before any promise');
+      }),
+    ).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'get' });
+  });
+
+  it('bounds the calls of a store that declares no bound, or one longer than the manager bound', async () => {
+    for (const store of [undefined, {}, { callTimeoutMs: 5000 }]) {
+      const call = storeCaller(store, 3000);
+      const result = call('get', never);
+      expect(vi.getTimerCount()).toBe(1);
+      const rejected = expect(result).rejects.toMatchObject({ timedOut: true });
+      await vi.advanceTimersByTimeAsync(3000);
+      await rejected;
+    }
   });
 });

@@ -54,6 +54,29 @@ export function boundStoreCall<T>(
   });
 }
 
+/**
+ * How the manager calls a store: under its own time bound, unless the store declares
+ * (`callTimeoutMs`) that it bounds every call itself within at most `timeoutMs`; then
+ * only the failure typing remains, and a call costs no timer of the manager's.
+ */
+export function storeCaller(
+  store: { readonly callTimeoutMs?: number | undefined } | undefined,
+  timeoutMs: number,
+): <T>(operation: SessionStoreOperation, call: () => Promise<T>) => Promise<T> {
+  const own = store?.callTimeoutMs;
+  if (own !== undefined && own <= timeoutMs) {
+    return (operation, call) => {
+      try {
+        return call().catch((error: unknown) => Promise.reject(toStoreError(operation, error)));
+      } catch (error) {
+        return Promise.reject(toStoreError(operation, error));
+      }
+    };
+  }
+  const options = { timeoutMs };
+  return (operation, call) => boundStoreCall(operation, call, options);
+}
+
 /** Types any failure of a store call; typed errors pass through unchanged. */
 export function toStoreError(operation: SessionStoreOperation, error: unknown, packageName = '@sess/core'): Error {
   if (isSessionStoreError(error) || isSessionTooLargeError(error)) return error;

@@ -71,6 +71,14 @@ export interface UserSessionSummary {
  */
 export interface SessionStore {
   /**
+   * Optional: the store bounds every call itself and rejects with a
+   * `SessionStoreError` (`timedOut: true`) within this many milliseconds, waits for a
+   * reconnect included. When it is at most the manager's `storeTimeoutMs`, the manager
+   * sets no timer of its own, so a call costs one timer, not two. Declare it only if
+   * every method keeps it.
+   */
+  readonly callTimeoutMs?: number;
+  /**
    * The serializer the store encodes data with, when it encodes values itself; the
    * manager checks it agrees with its own.
    */

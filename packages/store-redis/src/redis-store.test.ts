@@ -141,6 +141,16 @@ describe('key layout', () => {
     expect(await store.get(key)).toBeUndefined();
   });
 
+  it('fails a read of a damaged record of its own format with a SessionStoreError instead of guessing', async () => {
+    const prefix = uniquePrefix('damaged');
+    const store = createRedisStore({ client: single, prefix });
+    const key = newKey();
+    await store.set(key, record({ data: { a: 'x' } }));
+    const whole = (await single.get(`${prefix}${key}`)) ?? '';
+    await single.set(`${prefix}${key}`, whole.slice(0, -2), 'PX', HOUR_MS);
+    await expect(store.get(key)).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'get', status: 503 });
+  });
+
   it('keeps a top-level key named __proto__ as data, never as the prototype', async () => {
     const store = createRedisStore({ client: single, prefix: uniquePrefix('proto') });
     const key = newKey();

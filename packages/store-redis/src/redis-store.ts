@@ -106,6 +106,8 @@ export interface RedisStore extends Required<SessionStore> {
   readonly client: Redis | Cluster;
   /** The serializer of the data values (the `serializer` option). */
   readonly serializer: Serializer;
+  /** Every call rejects within `operationTimeoutMs` (see `SessionStore.callTimeoutMs`). */
+  readonly callTimeoutMs: number;
 }
 
 const PACKAGE = '@sess/store-redis';
@@ -268,12 +270,13 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     client,
 
     serializer,
+    callTimeoutMs: operationTimeoutMs,
 
     get: function get(key) {
       return bounded('get', async () => {
-        const text = await redis.getBuffer(sessionKey(key));
+        const text = await redis.get(sessionKey(key));
         if (text === null) return undefined;
-        const record = decodeRecord(text, serializer);
+        const record = decodeRecordText(text, serializer);
         return record === undefined || record.expiresAtMs <= now() ? undefined : record;
       });
     },
@@ -463,7 +466,6 @@ function isIoredisClient(value: unknown): value is Redis | Cluster {
 function createOwnClient(url: string, redisOptions: RedisOptions, operationTimeoutMs: number): Redis {
   const client = new Redis(url, {
     connectTimeout: operationTimeoutMs,
-    commandTimeout: operationTimeoutMs,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
@@ -557,17 +559,54 @@ function decodeHeader(bytes: Buffer): { meta: SessionMeta; entriesAt: number } |
   const head = bytes.toString('latin1', RECORD_TAG.length, USER_OFFSET);
   const user = netstringAt(bytes, USER_OFFSET);
   if (user === undefined) return 'truncated';
-  const meta: SessionMeta = {
+  const meta = decodeMeta(head);
+  if (user.to > user.from) meta.userId = bytes.toString('utf8', user.from, user.to);
+  return { meta, entriesAt: user.to };
+}
+
+/**
+ * A whole record from the reply as text; `undefined` for a value of another format.
+ * Netstring lengths count bytes: when every character is one byte (the usual case),
+ * they index the text directly, else the record is read as bytes.
+ */
+function decodeRecordText(text: string, serializer: Serializer): SessionRecord | undefined {
+  if (Buffer.byteLength(text) !== text.length) return decodeRecord(Buffer.from(text), serializer);
+  if (text.length < USER_OFFSET || !text.startsWith(RECORD_TAG)) return undefined;
+  let pos = USER_OFFSET;
+  const next = (): string => {
+    const colon = text.indexOf(':', pos);
+    let length = 0;
+    for (let i = pos; i < colon; i++) {
+      const c = text.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) throw new Error('a malformed session record (a netstring length is not a number).');
+      length = length * 10 + c;
+    }
+    const end = colon + 1 + length;
+    if (colon < pos || end > text.length) throw new Error('a malformed session record (it ends inside a netstring).');
+    pos = end;
+    return text.slice(colon + 1, end);
+  };
+  const meta = decodeMeta(text.slice(RECORD_TAG.length, USER_OFFSET));
+  const userId = next();
+  if (userId !== '') meta.userId = userId;
+  const data: SessionData = {};
+  while (pos < text.length) {
+    const name = next();
+    setOwn(data, name, serializer.parse(next()));
+  }
+  return { ...meta, data };
+}
+
+function decodeMeta(head: string): SessionMeta {
+  return {
     createdAtMs: Number.parseInt(head.slice(0, TIME_WIDTH), 36),
     lastActiveAtMs: Number.parseInt(head.slice(TIME_WIDTH, 2 * TIME_WIDTH), 36),
     expiresAtMs: Number.parseInt(head.slice(2 * TIME_WIDTH, 3 * TIME_WIDTH), 36),
     persistent: head[META_WIDTH - 1] === '1',
   };
-  if (user.to > user.from) meta.userId = bytes.toString('utf8', user.from, user.to);
-  return { meta, entriesAt: user.to };
 }
 
-/** A whole record; `undefined` for a value of another format. */
+/** A whole record read as bytes; `undefined` for a value of another format. */
 function decodeRecord(bytes: Buffer, serializer: Serializer): SessionRecord | undefined {
   const header = decodeHeader(bytes);
   if (header === 'truncated') throw new Error('a malformed session record (it ends inside the user id).');
