@@ -41,38 +41,69 @@ export function commitBeforeFirstByte(
   commit: (status: number) => Promise<void>,
   fail: (error: unknown) => void,
 ): void {
-  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
-  const held: [HeldCall, unknown[]][] = [];
-  let state: 'open' | 'committing' | 'sent' = 'open';
-  const replay = (call: HeldCall, args: unknown[]): unknown => Reflect.apply(original[call], res, args);
+  // One small object per response and three shared functions (no closures): this runs
+  // on every request.
+  const holder: Holder = {
+    original: { writeHead: res.writeHead, write: res.write, end: res.end },
+    held: [],
+    state: 'open',
+    commit,
+    fail,
+  };
+  (res as HeldResponse)[HOLDER] = holder;
+  res.writeHead = heldWriteHead as NodeResponse['writeHead'];
+  res.write = heldWrite as NodeResponse['write'];
+  res.end = heldEnd as NodeResponse['end'];
+}
 
-  const hold = (call: HeldCall) =>
-    function heldUntilCommitted(...args: unknown[]): unknown {
-      // Stays a pass-through afterwards: later middleware may have wrapped us.
-      if (state === 'sent') return replay(call, args);
-      held.push([call, args]);
-      if (state === 'open') {
-        state = 'committing';
-        const status = call === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
-        commit(status)
-          .then(() => {
-            state = 'sent';
-            for (const [heldCall, heldArgs] of held.splice(0)) replay(heldCall, heldArgs);
-          })
-          .catch((error: unknown) => {
-            state = 'sent';
-            held.length = 0;
-            // The abandoned response must not leak into the error response.
-            if (!res.headersSent) for (const name of ABANDONED_HEADERS) res.removeHeader(name);
-            fail(error);
-          });
-      }
-      return call === 'write' ? true : res;
-    };
+const HOLDER = Symbol('@sess/core: held response');
 
-  res.writeHead = hold('writeHead') as NodeResponse['writeHead'];
-  res.write = hold('write') as NodeResponse['write'];
-  res.end = hold('end') as NodeResponse['end'];
+interface Holder {
+  readonly original: Record<HeldCall, (...args: never[]) => unknown>;
+  readonly held: [HeldCall, unknown[]][];
+  state: 'open' | 'committing' | 'sent';
+  readonly commit: (status: number) => Promise<void>;
+  readonly fail: (error: unknown) => void;
+}
+
+type HeldResponse = NodeResponse & { [HOLDER]?: Holder };
+
+function heldWriteHead(this: HeldResponse, ...args: unknown[]): unknown {
+  return hold(this, 'writeHead', args);
+}
+
+function heldWrite(this: HeldResponse, ...args: unknown[]): unknown {
+  return hold(this, 'write', args);
+}
+
+function heldEnd(this: HeldResponse, ...args: unknown[]): unknown {
+  return hold(this, 'end', args);
+}
+
+function hold(res: HeldResponse, call: HeldCall, args: unknown[]): unknown {
+  const holder = res[HOLDER];
+  if (holder === undefined) throw new TypeError(`@sess/core: a held response method (${call}) was called on another object.`);
+  // Stays a pass-through afterwards: later middleware may have wrapped us.
+  if (holder.state === 'sent') return Reflect.apply(holder.original[call], res, args);
+  holder.held.push([call, args]);
+  if (holder.state === 'open') {
+    holder.state = 'committing';
+    const status = call === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
+    holder
+      .commit(status)
+      .then(() => {
+        holder.state = 'sent';
+        for (const [heldCall, heldArgs] of holder.held.splice(0)) Reflect.apply(holder.original[heldCall], res, heldArgs);
+      })
+      .catch((error: unknown) => {
+        holder.state = 'sent';
+        holder.held.length = 0;
+        // The abandoned response must not leak into the error response.
+        if (!res.headersSent) for (const name of ABANDONED_HEADERS) res.removeHeader(name);
+        holder.fail(error);
+      });
+  }
+  return call === 'write' ? true : res;
 }
 
 /** Node's response headers, as `applyCommitHeaders` reads and writes them. */

@@ -1,5 +1,5 @@
 import type { CookieStore, CookieStoreContext } from './cookie-store';
-import { clearingCookie, type IdCookieCodec, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import { clearingCookie, type IdCookieCodec, type OpenedIdCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
 import type { OpenedSession } from './session';
 import { storeCaller } from './store-call';
 import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
@@ -46,17 +46,24 @@ export function serverStorePersistence(
   storeTimeoutMs: number,
 ): SessionPersistence {
   const call = storeCaller(store, storeTimeoutMs);
+  /** The record a verified cookie names (no promise of its own beyond the store's). */
+  const read = (opened: OpenedIdCookie | undefined): Promise<{ hadCookie: boolean; session?: OpenedSession | undefined }> => {
+    if (opened === undefined) return Promise.resolve({ hadCookie: true });
+    return call('get', () => store.get(opened.key)).then((record) => ({
+      hadCookie: true,
+      session: record === undefined ? undefined : { ...opened, record },
+    }));
+  };
 
   return {
     touchNeedsCookie: false,
 
-    async load(cookieHeader) {
+    load(cookieHeader) {
       const value = readCookie(cookieHeader, cookie.name);
-      if (value === undefined) return { hadCookie: false };
-      const opened = await codec.decode(value);
-      if (opened === undefined) return { hadCookie: true };
-      const record = await call('get', () => store.get(opened.key));
-      return { hadCookie: true, session: record === undefined ? undefined : { ...opened, record } };
+      if (value === undefined) return Promise.resolve({ hadCookie: false });
+      const seen = codec.decodeSeen(value);
+      if (seen === undefined) return codec.decode(value).then(read);
+      return read(seen ?? undefined);
     },
 
     async commit(_cookieHeader, plan) {

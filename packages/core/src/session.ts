@@ -86,7 +86,13 @@ export interface SessionChanges {
   modified: boolean;
 }
 
-const MISSING = '\u0000missing';
+/**
+ * What a used key held when first used: an object or array as its serialized text
+ * (so deep mutation shows), anything else as the value itself (compared with
+ * `Object.is`: no serialization for the usual strings and numbers), `undefined` for
+ * no value.
+ */
+type Snapshot = { readonly text: string } | string | number | boolean | bigint | null | undefined;
 type Flashes = Record<string, unknown>;
 
 /**
@@ -110,7 +116,7 @@ export class SessionState {
   meta: SessionMeta;
   #data: SessionData;
   #flash: Flashes | undefined;
-  #snapshots = new Map<string, string>();
+  #snapshots = new Map<string, Snapshot>();
   #watchAll = false;
   #flashChanged = false;
   #metaChanged = false;
@@ -312,15 +318,15 @@ export class SessionState {
   changes(): SessionChanges {
     const set: SessionData = {};
     const removed: string[] = [];
-    const check = (key: string, before: string) => {
-      const after = this.#serialize(key);
-      if (after === before) return;
-      if (after === MISSING) removed.push(key);
+    const check = (key: string, before: Snapshot) => {
+      const after = this.#snapshot(key);
+      if (sameSnapshot(before, after)) return;
+      if (after === undefined) removed.push(key);
       else set[key] = this.#data[key];
     };
     for (const [key, before] of this.#snapshots) check(key, before);
     if (this.#watchAll) {
-      for (const key of Object.keys(this.#data)) if (!this.#snapshots.has(key)) check(key, MISSING);
+      for (const key of Object.keys(this.#data)) if (!this.#snapshots.has(key)) check(key, undefined);
     }
     if (this.#flashChanged) {
       if (this.#flash === undefined) removed.push(FLASH_KEY);
@@ -347,13 +353,19 @@ export class SessionState {
 
   #watch(key: string): void {
     if (this.#snapshots.has(key)) return;
-    this.#snapshots.set(key, this.#serialize(key));
+    this.#snapshots.set(key, this.#snapshot(key));
   }
 
-  #serialize(key: string): string {
+  #snapshot(key: string): Snapshot {
     const value = Object.hasOwn(this.#data, key) ? this.#data[key] : undefined;
-    return value === undefined ? MISSING : this.#ctx.serializer.stringify(value);
+    if (typeof value === 'object' && value !== null) return { text: this.#ctx.serializer.stringify(value) ?? '' };
+    return value as Snapshot;
   }
+}
+
+function sameSnapshot(before: Snapshot, after: Snapshot): boolean {
+  if (typeof before === 'object' && before !== null) return typeof after === 'object' && after !== null && after.text === before.text;
+  return Object.is(before, after);
 }
 
 function checkKey(key: string): void {
