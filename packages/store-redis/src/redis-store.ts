@@ -273,12 +273,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     callTimeoutMs: operationTimeoutMs,
 
     get: function get(key) {
-      return bounded('get', async () => {
-        const text = await redis.get(sessionKey(key));
-        if (text === null) return undefined;
-        const record = decodeRecordText(text, serializer);
-        return record === undefined || record.expiresAtMs <= now() ? undefined : record;
-      });
+      return bounded('get', () => redis.get(prefix + key).then(liveRecord));
     },
 
     set: function set(key, record) {
@@ -410,6 +405,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       },
     }),
   };
+
+  function liveRecord(text: string | null): SessionRecord | undefined {
+    if (text === null) return undefined;
+    const record = decodeRecordText(text, serializer);
+    return record === undefined || record.expiresAtMs <= now() ? undefined : record;
+  }
 
   /** Key/value pairs; a value that serializes to nothing (JSON and `undefined`) goes to `removed`. */
   function serializeData(data: SessionData, removed?: string[]): string[] {
@@ -586,15 +587,15 @@ function decodeRecordText(text: string, serializer: Serializer): SessionRecord |
     pos = end;
     return text.slice(colon + 1, end);
   };
-  const meta = decodeMeta(text.slice(RECORD_TAG.length, USER_OFFSET));
-  const userId = next();
-  if (userId !== '') meta.userId = userId;
   const data: SessionData = {};
+  const record: SessionRecord = { ...decodeMeta(text.slice(RECORD_TAG.length, USER_OFFSET)), data };
+  const userId = next();
+  if (userId !== '') record.userId = userId;
   while (pos < text.length) {
     const name = next();
     setOwn(data, name, serializer.parse(next()));
   }
-  return { ...meta, data };
+  return record;
 }
 
 function decodeMeta(head: string): SessionMeta {
