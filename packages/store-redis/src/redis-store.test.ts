@@ -141,6 +141,21 @@ describe('key layout', () => {
     expect(await store.get(key)).toBeUndefined();
   });
 
+  it('reads a key of another type under a session key (an earlier hash layout) as an unknown session, and lists or revokes around it', async () => {
+    const prefix = uniquePrefix('oldtype');
+    const store = createRedisStore({ client: single, prefix });
+    const [oldKey, newKey_] = [newKey(), newKey()];
+    await single.hset(`${prefix}${oldKey}`, 'm', '{"userId":"u-old"}', 'd:user', '"ann"');
+    await single.zadd(`${prefix}user:{u-old}`, Date.now() + HOUR_MS, oldKey);
+    await store.set(newKey_, record({ userId: 'u-old', data: { a: 1 } }));
+    expect(await store.get(oldKey)).toBeUndefined();
+    expect((await store.listByUser('u-old')).map((s) => s.key)).toEqual([newKey_]);
+    await single.zadd(`${prefix}user:{u-old}`, Date.now() + HOUR_MS, oldKey);
+    expect(await store.destroyByUser('u-old')).toBe(1);
+    expect(await single.type(`${prefix}${oldKey}`)).toBe('hash');
+    expect(await store.get(newKey_)).toBeUndefined();
+  });
+
   it('fails a read of a damaged record of its own format with a SessionStoreError instead of guessing', async () => {
     const prefix = uniquePrefix('damaged');
     const store = createRedisStore({ client: single, prefix });

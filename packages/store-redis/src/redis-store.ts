@@ -273,7 +273,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     callTimeoutMs: operationTimeoutMs,
 
     get: function get(key) {
-      return bounded('get', () => redis.get(prefix + key).then(liveRecord));
+      return bounded('get', () => redis.get(prefix + key).then(liveRecord, unknownIfOtherType));
     },
 
     set: function set(key, record) {
@@ -425,7 +425,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** The meta and user id of a record, reading its first bytes only (the whole record for a very long user id). */
   async function readMeta(key: string): Promise<SessionMeta | undefined> {
-    const head = await redis.getrangeBuffer(key, 0, HEADER_READ_BYTES - 1);
+    const head = await redis.getrangeBuffer(key, 0, HEADER_READ_BYTES - 1).catch(unknownIfOtherType);
+    if (head === undefined) return undefined;
     const meta = decodeHeader(head);
     if (meta !== 'truncated') return meta?.meta;
     const whole = await redis.getBuffer(key);
@@ -451,6 +452,16 @@ function noticeOncePerProcess(message: string): void {
   if (noticesGiven.has(message)) return;
   noticesGiven.add(message);
   console.warn(message);
+}
+
+/**
+ * A key of another type under a session key (a hash written by an earlier version of
+ * this store, or another program's data) holds no session of ours: it reads as
+ * unknown, so the visitor gets a fresh session instead of a 503 on every request.
+ */
+function unknownIfOtherType(error: unknown): undefined {
+  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return undefined;
+  throw error;
 }
 
 /** Shape check instead of `instanceof`: two copies of ioredis must both work. */

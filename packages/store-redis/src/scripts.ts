@@ -139,7 +139,7 @@ return 1
 export const destroyIfUserScript: LuaScript = {
   name: 'destroyIfUser',
   lua: `
-if ARGV[1] == '' then return 0 end
+if ARGV[1] == '' or redis.call('TYPE', KEYS[1]).ok ~= 'string' then return 0 end
 local user = #ARGV[1] .. ':' .. ARGV[1]
 if redis.call('GETRANGE', KEYS[1], ${USER_OFFSET}, ${USER_OFFSET} + #user - 1) == user then return redis.call('DEL', KEYS[1]) end
 return 0
