@@ -109,6 +109,8 @@ export interface LoadOptions {
   cookie: string;
   durationSeconds: number;
   connections: number;
+  /** Stop after this many requests instead of after `durationSeconds` (for very slow requests). */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -127,12 +129,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     method,
     headers: options.cookie ? { cookie: options.cookie } : {},
     connections: options.connections,
-    duration: options.durationSeconds,
-    timeout: 10,
+    ...(options.amount === undefined ? { duration: options.durationSeconds } : { amount: options.amount }),
+    timeout: 60,
   });
   return {
     requests: result.requests.total,
-    requestsPerSecond: result.requests.total / result.duration,
+    // Stopping after `amount`, autocannon still ends on its next whole second: the rate is then
+    // what the closed loop of connections sustains, connections over mean latency.
+    requestsPerSecond:
+      options.amount === undefined ? result.requests.total / result.duration : (options.connections * 1000) / result.latency.mean,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
   };

@@ -594,6 +594,22 @@ describe('createSessionManager', () => {
     });
   });
 
+  it('sets no timer for a load from the memory store, whose calls settle in the tick they are made', async () => {
+    vi.useFakeTimers();
+    try {
+      const manager = createSessionManager<Data>({ secret });
+      const s1 = await loaded(manager, undefined);
+      s1.session.set('user', 'ann');
+      const cookie = (await manager.commit(s1.handle, { status: 200 })).setCookie.map((line) => line.split(';')[0]).join('; ');
+      const handle = manager.open(cookie);
+      const loading = handle.load();
+      expect(vi.getTimerCount()).toBe(0);
+      expect((await loading).get('user')).toBe('ann');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('fails a store call that does not answer in time with a SessionStoreError', async () => {
     const hanging: SessionStore = { get: () => new Promise(() => {}), set: async () => {}, destroy: async () => {} };
     const manager = createSessionManager<Data>({ secret, store: hanging, storeTimeoutMs: 50 });

@@ -179,6 +179,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
 
   return {
     serializer,
+    // Every call settles in the tick it is made: no timer of the manager's is needed.
+    callTimeoutMs: 1,
 
     async get(key) {
       const entry = live(key);
