@@ -67,7 +67,11 @@ export function storeCaller(
   if (own !== undefined && own <= timeoutMs) {
     return (operation, call) => {
       try {
-        return call().catch((error: unknown) => Promise.reject(toStoreError(operation, error)));
+        // Thrown, not `Promise.reject`ed: a rejected promise handed back from a callback is
+        // unhandled for a moment, which workerd reports as an unhandled rejection.
+        return call().catch((error: unknown) => {
+          throw toStoreError(operation, error);
+        });
       } catch (error) {
         return Promise.reject(toStoreError(operation, error));
       }
