@@ -273,7 +273,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     callTimeoutMs: operationTimeoutMs,
 
     get: function get(key) {
-      return bounded('get', () => redis.get(prefix + key).then(liveRecord, unknownIfOtherType));
+      return bounded('get', () => redis.get(sessionKey(key)).then(liveRecord, unknownIfOtherType));
     },
 
     set: function set(key, record) {
@@ -408,7 +408,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   function liveRecord(text: string | null): SessionRecord | undefined {
     if (text === null) return undefined;
-    const record = decodeRecordText(text, serializer);
+    const record = decodeRecord(text, serializer);
     return record === undefined || record.expiresAtMs <= now() ? undefined : record;
   }
 
@@ -428,11 +428,11 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     const head = await redis.getrangeBuffer(key, 0, HEADER_READ_BYTES - 1).catch(unknownIfOtherType);
     if (head === undefined) return undefined;
     const meta = decodeHeader(head);
-    if (meta !== 'truncated') return meta?.meta;
+    if (meta !== 'truncated') return meta;
     const whole = await redis.getBuffer(key);
     if (whole === null) return undefined;
     const again = decodeHeader(whole);
-    return again === 'truncated' ? undefined : again?.meta;
+    return again === 'truncated' ? undefined : again;
   }
 
   function tooLarge(sizeBytes: number): SessionTooLargeError {
@@ -546,93 +546,95 @@ function netstring(text: string): string {
   return `${Buffer.byteLength(text)}:${text}`;
 }
 
-const COLON = 0x3a;
+/**
+ * Reads a record held one character per byte: the reply itself when it is ASCII (the
+ * usual case), else its bytes as latin1, so netstring lengths (which count bytes)
+ * index it directly either way; `text` turns a slice back into the string it encodes.
+ */
+class RecordReader {
+  pos = USER_OFFSET;
+  constructor(
+    readonly bytes: string,
+    readonly text: (slice: string) => string,
+  ) {}
 
-/** Where a netstring at `start` keeps its bytes, or undefined when `bytes` ends first. */
-function netstringAt(bytes: Buffer, start: number): { from: number; to: number } | undefined {
-  let length = 0;
-  let pos = start;
-  for (;;) {
-    const c = bytes[pos++];
-    if (c === undefined) return undefined;
-    if (c === COLON) break;
-    if (c < 0x30 || c > 0x39) throw new Error('a malformed session record (a netstring length is not a number).');
-    length = length * 10 + (c - 0x30);
+  static ofReply(reply: string): RecordReader {
+    return Buffer.byteLength(reply) === reply.length ? new RecordReader(reply, sameText) : RecordReader.ofBytes(Buffer.from(reply));
   }
-  return pos + length <= bytes.length ? { from: pos, to: pos + length } : undefined;
-}
 
-/**
- * The meta and where the entries start. `undefined` for a value of another format
- * (it reads as an unknown session), 'truncated' when `bytes` stops inside the user id.
- */
-function decodeHeader(bytes: Buffer): { meta: SessionMeta; entriesAt: number } | undefined | 'truncated' {
-  if (bytes.length < USER_OFFSET || bytes.toString('latin1', 0, RECORD_TAG.length) !== RECORD_TAG) return undefined;
-  const head = bytes.toString('latin1', RECORD_TAG.length, USER_OFFSET);
-  const user = netstringAt(bytes, USER_OFFSET);
-  if (user === undefined) return 'truncated';
-  const meta = decodeMeta(head);
-  if (user.to > user.from) meta.userId = bytes.toString('utf8', user.from, user.to);
-  return { meta, entriesAt: user.to };
-}
+  static ofBytes(bytes: Buffer): RecordReader {
+    return new RecordReader(bytes.toString('latin1'), utf8OfLatin1);
+  }
 
-/**
- * A whole record from the reply as text; `undefined` for a value of another format.
- * Netstring lengths count bytes: when every character is one byte (the usual case),
- * they index the text directly, else the record is read as bytes.
- */
-function decodeRecordText(text: string, serializer: Serializer): SessionRecord | undefined {
-  if (Buffer.byteLength(text) !== text.length) return decodeRecord(Buffer.from(text), serializer);
-  if (text.length < USER_OFFSET || !text.startsWith(RECORD_TAG)) return undefined;
-  let pos = USER_OFFSET;
-  const next = (): string => {
-    const colon = text.indexOf(':', pos);
+  /** Whether it starts as our format does; anything else reads as an unknown session. */
+  get ours(): boolean {
+    return this.bytes.length >= USER_OFFSET && this.bytes.startsWith(RECORD_TAG);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  meta(): SessionMeta {
+    const head = this.bytes.slice(RECORD_TAG.length, USER_OFFSET);
+    return {
+      createdAtMs: Number.parseInt(head.slice(0, TIME_WIDTH), 36),
+      lastActiveAtMs: Number.parseInt(head.slice(TIME_WIDTH, 2 * TIME_WIDTH), 36),
+      expiresAtMs: Number.parseInt(head.slice(2 * TIME_WIDTH, 3 * TIME_WIDTH), 36),
+      persistent: head[META_WIDTH - 1] === '1',
+    };
+  }
+
+  /** The next netstring's text, or `undefined` when the bytes end inside it. */
+  next(): string | undefined {
+    const colon = this.bytes.indexOf(':', this.pos);
+    if (colon < 0) return undefined;
     let length = 0;
-    for (let i = pos; i < colon; i++) {
-      const c = text.charCodeAt(i) - 0x30;
-      if (c < 0 || c > 9) throw new Error('a malformed session record (a netstring length is not a number).');
-      length = length * 10 + c;
+    for (let i = this.pos; i < colon; i++) {
+      const digit = this.bytes.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) throw new Error('a malformed session record (a netstring length is not a number).');
+      length = length * 10 + digit;
     }
     const end = colon + 1 + length;
-    if (colon < pos || end > text.length) throw new Error('a malformed session record (it ends inside a netstring).');
-    pos = end;
-    return text.slice(colon + 1, end);
-  };
+    if (end > this.bytes.length) return undefined;
+    this.pos = end;
+    return this.text(this.bytes.slice(colon + 1, end));
+  }
+}
+
+const sameText = (slice: string): string => slice;
+const utf8OfLatin1 = (slice: string): string => Buffer.from(slice, 'latin1').toString('utf8');
+
+/** A whole record from a `GET` reply; `undefined` for a value of another format. */
+function decodeRecord(reply: string, serializer: Serializer): SessionRecord | undefined {
+  const reader = RecordReader.ofReply(reply);
+  if (!reader.ours) return undefined;
   const data: SessionData = {};
-  const record: SessionRecord = { ...decodeMeta(text.slice(RECORD_TAG.length, USER_OFFSET)), data };
-  const userId = next();
+  const record: SessionRecord = { ...reader.meta(), data };
+  const userId = reader.next();
+  if (userId === undefined) throw new Error('a malformed session record (it ends inside the user id).');
   if (userId !== '') record.userId = userId;
-  while (pos < text.length) {
-    const name = next();
-    setOwn(data, name, serializer.parse(next()));
+  while (!reader.done) {
+    const name = reader.next();
+    const value = name === undefined ? undefined : reader.next();
+    if (name === undefined || value === undefined) throw new Error('a malformed session record (it ends inside an entry).');
+    setOwn(data, name, serializer.parse(value));
   }
   return record;
 }
 
-function decodeMeta(head: string): SessionMeta {
-  return {
-    createdAtMs: Number.parseInt(head.slice(0, TIME_WIDTH), 36),
-    lastActiveAtMs: Number.parseInt(head.slice(TIME_WIDTH, 2 * TIME_WIDTH), 36),
-    expiresAtMs: Number.parseInt(head.slice(2 * TIME_WIDTH, 3 * TIME_WIDTH), 36),
-    persistent: head[META_WIDTH - 1] === '1',
-  };
-}
-
-/** A whole record read as bytes; `undefined` for a value of another format. */
-function decodeRecord(bytes: Buffer, serializer: Serializer): SessionRecord | undefined {
-  const header = decodeHeader(bytes);
-  if (header === 'truncated') throw new Error('a malformed session record (it ends inside the user id).');
-  if (header === undefined) return undefined;
-  const data: SessionData = {};
-  let pos = header.entriesAt;
-  while (pos < bytes.length) {
-    const name = netstringAt(bytes, pos);
-    const value = name && netstringAt(bytes, name.to);
-    if (!name || !value) throw new Error('a malformed session record (it ends inside an entry).');
-    setOwn(data, bytes.toString('utf8', name.from, name.to), serializer.parse(bytes.toString('utf8', value.from, value.to)));
-    pos = value.to;
-  }
-  return { ...header.meta, data };
+/**
+ * The meta and user id from the first bytes of a record; `undefined` for a value of
+ * another format, 'truncated' when the bytes stop inside the user id.
+ */
+function decodeHeader(bytes: Buffer): SessionMeta | undefined | 'truncated' {
+  const reader = RecordReader.ofBytes(bytes);
+  if (!reader.ours) return undefined;
+  const userId = reader.next();
+  if (userId === undefined) return 'truncated';
+  const meta = reader.meta();
+  if (userId !== '') meta.userId = userId;
+  return meta;
 }
 
 /** `data[name] = value`, where a key named `__proto__` stays a key instead of replacing the prototype. */
