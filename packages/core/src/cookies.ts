@@ -212,22 +212,22 @@ export class IdCookieCodec {
    */
   decodeSeen(value: string): OpenedIdCookie | null | undefined {
     const opened = this.#opened.get(value);
-    if (opened === undefined) return undefined;
-    if (opened === null) return null;
-    return { id: opened.id, key: opened.key, stale: opened.secretId !== this.#secrets.currentId };
+    return opened === undefined || opened === null ? opened : this.#current(opened);
   }
 
   /** `undefined` for anything not produced by us with a secret we still hold. Never throws. */
   async decode(value: string): Promise<OpenedIdCookie | undefined> {
-    let opened = this.#opened.get(value);
-    if (opened === undefined) {
-      // Junk is refused without crypto and not remembered: caching it would let clients pin large strings in memory.
-      if (!this.#plausible(value)) return undefined;
-      opened = await this.#verify(value);
-      // Remember failures too, so a flood of one forged value costs one verification.
-      this.#opened.set(value, opened);
-    }
-    if (opened === null) return undefined;
+    const seen = this.decodeSeen(value);
+    if (seen !== undefined) return seen ?? undefined;
+    // Junk is refused without crypto and not remembered: caching it would let clients pin large strings in memory.
+    if (!this.#plausible(value)) return undefined;
+    const opened = await this.#verify(value);
+    // Remember failures too, so a flood of one forged value costs one verification.
+    this.#opened.set(value, opened);
+    return opened === null ? undefined : this.#current(opened);
+  }
+
+  #current(opened: CachedOpen): OpenedIdCookie {
     return { id: opened.id, key: opened.key, stale: opened.secretId !== this.#secrets.currentId };
   }
 

@@ -25,7 +25,7 @@ export function applyCommitHeaders(result: CommitResult, headers: HeaderAccess):
 /** Drops `public` and `s-maxage`, and adds `private` unless `no-store` already forbids storing. */
 export function privateCacheControl(current: string | null | undefined): string {
   if (current === undefined || current === null || current === '') return 'private';
-  const directives = (current ?? '')
+  const directives = current
     .split(',')
     .map((d) => d.trim())
     .filter((d) => d !== '' && !/^(public|s-maxage=.*)$/i.test(d));
