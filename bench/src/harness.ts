@@ -121,6 +121,14 @@ export interface LoadResult {
   failures: number;
 }
 
+/** One timed window: `load`, with the server process's CPU time over it per completed request. */
+export async function timedLoad(server: ServerProcess, options: LoadOptions): Promise<LoadResult & { cpuPerRequestUs: number }> {
+  await server.ask({ type: 'cpu-start' });
+  const result = await load(options);
+  const cpu = await server.ask({ type: 'cpu-stop' });
+  return { ...result, cpuPerRequestUs: ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests };
+}
+
 /** autocannon against one route, every request carrying the session cookie. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const { method, path } = ROUTE_REQUEST[options.route];

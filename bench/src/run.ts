@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { BASELINE_SERVERS, baselineLabel, prepareBaseline } from './baseline';
 import { call, checkServer, login } from './client';
-import { load, ROUTES, type Route, type ServerProcess, startServerProcess } from './harness';
+import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
 import { commandMonitor, commandStats, redisCpuUs, startPrivateRedis, total } from './redis';
 import { renderResults, writeResults } from './report';
@@ -139,9 +139,7 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
   await load({ ...base, durationSeconds: settings.warmupSeconds });
   await admin.config('RESETSTAT');
   const redisCpuBeforeUs = await redisCpuUs(admin);
-  await server.ask({ type: 'cpu-start' });
-  const result = await load({ ...base, durationSeconds: settings.windowSeconds });
-  const cpu = await server.ask({ type: 'cpu-stop' });
+  const result = await timedLoad(server, { ...base, durationSeconds: settings.windowSeconds });
   const redisCpuWindowUs = (await redisCpuUs(admin)) - redisCpuBeforeUs;
   const commands = total(await commandStats(admin));
   return {
@@ -149,7 +147,7 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
     route,
     round,
     requestsPerSecond: result.requestsPerSecond,
-    cpuPerRequestUs: ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests,
+    cpuPerRequestUs: result.cpuPerRequestUs,
     redisCpuPerRequestUs: redisCpuWindowUs / result.requests,
     p99Ms: result.p99Ms,
     commandsExecutedPerRequest: commands / result.requests,

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { login } from './client';
-import { load, ROUTES, type Route, type ServerProcess, startServerProcess } from './harness';
+import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import { median } from './measure';
 import { startPrivateRedis } from './redis';
 import { writeResults } from './report';
@@ -83,9 +83,7 @@ async function main(): Promise<void> {
             const huge = size.keys * size.bytes >= 1_000_000;
             const base = { port: server.port, route, cookie, connections: huge ? 2 : CONNECTIONS };
             await load({ ...base, durationSeconds: WARMUP_SECONDS, ...(huge && { amount: 4 }) });
-            await server.ask({ type: 'cpu-start' });
-            const result = await load({ ...base, durationSeconds: WINDOW_SECONDS, ...(huge && { amount: HUGE_REQUESTS }) });
-            const cpu = await server.ask({ type: 'cpu-stop' });
+            const result = await timedLoad(server, { ...base, durationSeconds: WINDOW_SECONDS, ...(huge && { amount: HUGE_REQUESTS }) });
             if (result.failures > 0) throw new Error(`${library} ${shape} ${route}: ${result.failures} failed requests`);
             const window = {
               shape,
@@ -93,7 +91,7 @@ async function main(): Promise<void> {
               route,
               round,
               requestsPerSecond: result.requestsPerSecond,
-              cpuPerRequestUs: ((cpu.userUs ?? 0) + (cpu.systemUs ?? 0)) / result.requests,
+              cpuPerRequestUs: result.cpuPerRequestUs,
             };
             windows.push(window);
             process.stdout.write(
