@@ -61,6 +61,8 @@ export interface UserSessionSummary {
  * - `touch` and `update` never bring back a record that is gone: on a missing key
  *   they do nothing. This keeps a session destroyed by one request destroyed while
  *   another request commits to it.
+ * - `rotate`, when present, moves a record to a new key only if the old one is still
+ *   live, so a rotation never undoes a revocation.
  * - `update` merges: concurrent patches that set different keys all persist; for
  *   the same key the last patch applied wins.
  * - Every method rejects (never resolves silently) when the backend fails; the
@@ -91,6 +93,16 @@ export interface SessionStore {
   destroy(key: string): Promise<void>;
   /** Optional: moves only the metadata (expiry) of an existing record. */
   touch?(key: string, meta: SessionMeta): Promise<void>;
+  /**
+   * Optional: an id rotation (`regenerate()`, sign-in). Writes `record` under `toKey`
+   * and deletes `fromKey`, but only while `fromKey` still holds a live record; resolves
+   * whether it did. Atomic with respect to `destroy(fromKey)` and `destroyByUser`: a
+   * session revoked while a request that loaded it was running stays revoked, and the
+   * new key is never left behind (nor indexed) for a record that was gone. Without it
+   * the manager reads `fromKey` first, then sets and destroys: a narrower window, not
+   * none, so a store that can do it atomically should.
+   */
+  rotate?(fromKey: string, toKey: string, record: SessionRecord): Promise<boolean>;
   /** Optional: applies a partial write to an existing record, merging with concurrent ones. */
   update?(key: string, patch: SessionPatch): Promise<void>;
   /**
