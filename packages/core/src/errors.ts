@@ -10,6 +10,9 @@ export type SessionStoreOperation =
   | 'count'
   | 'clear';
 
+/** The `Retry-After` of every answer to a store failure: about one store timeout. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
 /**
  * A session store failed or did not answer in time. Never swallowed: the manager
  * raises it from `load()` or the commit that needed the store, and every adapter
@@ -19,6 +22,12 @@ export class SessionStoreError extends Error {
   override readonly name = 'SessionStoreError';
   /** Error handlers that read `err.status` (Express, Koa, Hono) answer 503 Service Unavailable. */
   readonly status = 503;
+  /**
+   * Sent with the 503 (Koa's `ctx.onerror` and Express's final handler apply `err.headers`;
+   * the other adapters send them themselves): a client or proxy may retry after a pause
+   * instead of hammering a store that is down.
+   */
+  readonly headers: Readonly<Record<'Retry-After', string>> = { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) };
   readonly operation: SessionStoreOperation;
   /** True when the store did not answer within the time bound. */
   readonly timedOut: boolean;

@@ -115,3 +115,10 @@ describe('statusOfError', () => {
     expect(statusOfError(error)).toBe(status);
   });
 });
+
+describe('a store failure answer', () => {
+  it('tells clients and proxies when to retry through the error headers Koa and Express apply', () => {
+    const error = new SessionStoreError('get', 'down');
+    expect(error.headers).toEqual({ 'Retry-After': '2' });
+  });
+});
