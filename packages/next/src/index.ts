@@ -7,7 +7,8 @@ import {
   statusOfError,
 } from '@sess/core/adapter';
 import { cookies, headers } from 'next/headers.js';
-import { unstable_rethrow } from 'next/navigation.js';
+// Not `next/navigation(.js)`: Turbopack maps only the bare specifier to its server build, and Node's loader needs the extension.
+import { unstable_rethrow } from 'next/dist/client/components/unstable-rethrow.js';
 import { after } from 'next/server.js';
 import { cache } from 'react';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
