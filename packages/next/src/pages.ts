@@ -6,6 +6,8 @@ import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 
 import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 
+export type { NextSessionsOptions } from './first-use';
+
 /** The part of `getServerSideProps`' context the session needs. */
 export interface ServerSidePropsContext {
   req: IncomingMessage;

@@ -4,6 +4,9 @@ import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import type { AppFlashData, AppSessionData, NextSession } from './index';
 import { asStoreError, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
 
+export type { NextSessionsOptions } from './first-use';
+export type { StoreErrorAnswer } from './shared';
+
 /** Options of `createSessionProxy()`. */
 export interface SessionProxyOptions {
   /**
