@@ -1,13 +1,19 @@
-import { createSessionProxy, type SessionProxy } from '@sess/next/proxy';
+import { createSessionProxy } from '@sess/next/proxy';
 import { type NextRequest, NextResponse } from 'next/server';
-import { demo } from './src/demo';
+import { sessions } from './src/demo';
+import { demoErrorResponse } from './src/respond';
 
-let withSession: SessionProxy | undefined;
+// A store outage answers the contract's 503 here: a Server Component cannot choose its status.
+const withSession = createSessionProxy(sessions.manager, { onStoreError: demoErrorResponse });
 
-/** Optimistic: signed-out visitors of /account go to the sign-in page without a render. */
+/**
+ * Loads the session before the pages that read it: during a store outage they answer 503
+ * (not Next's 500 page), and the commit adds `Vary: Cookie` to their response. Signed-out
+ * visitors of /account go to the sign-in page without a render (an optimistic check).
+ */
 export async function proxy(request: NextRequest): Promise<Response> {
-  withSession ??= createSessionProxy(demo().sessions.manager);
-  return withSession(request, (session) => (session.has('user') ? undefined : NextResponse.redirect(new URL('/', request.url), 303)));
+  const guarded = request.nextUrl.pathname === '/account';
+  return withSession(request, (session) => (guarded && !session.has('user') ? NextResponse.redirect(new URL('/', request.url), 303) : undefined));
 }
 
-export const config = { matcher: ['/account'] };
+export const config = { matcher: ['/', '/account'] };

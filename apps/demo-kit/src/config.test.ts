@@ -78,4 +78,12 @@ describe('loadDemoConfig', () => {
     expect(load({ SESSION_SECRET: SECRET }).config).toMatchObject({ host: '127.0.0.1', redisPrefix: 'sess:demo:' });
     expect(load({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', REDIS_PREFIX: 'app:' }).config).toMatchObject({ host: '0.0.0.0', redisPrefix: 'app:' });
   });
+
+  it('takes the cookie name from SESSION_COOKIE_NAME (sid by default), a __Host- name only in production, where cookies are Secure', () => {
+    expect(load({}).config.cookieName).toBe('sid');
+    expect(load({ NODE_ENV: 'production', SESSION_SECRET: SECRET, SESSION_COOKIE_NAME: '__Host-sid' }).config.cookieName).toBe('__Host-sid');
+    expect(() => load({ SESSION_COOKIE_NAME: '__Host-sid' })).toThrow(DemoConfigError);
+    expect(() => load({ SESSION_COOKIE_NAME: '__host-sid' })).toThrow(/needs a Secure cookie/);
+    expect(() => load({ SESSION_COOKIE_NAME: 'a b' })).toThrow(/must be a cookie name/);
+  });
 });

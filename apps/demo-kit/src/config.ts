@@ -15,6 +15,12 @@ export interface DemoConfig {
   /** `REDIS_PREFIX`, the key prefix in Redis. @default 'sess:demo:' */
   redisPrefix: string;
   /**
+   * `SESSION_COOKIE_NAME`, the session cookie's name. `__Host-sid` is the defence against cookie
+   * tossing (a sibling subdomain cannot set it); it needs `Secure`, so production (https) only.
+   * @default 'sid'
+   */
+  cookieName: string;
+  /**
    * `NODE_ENV` is `production`, compared without regard to case or surrounding spaces:
    * `NODE_ENV=Production` must not quietly run with a generated secret and no `Secure` cookie.
    */
@@ -84,6 +90,18 @@ export function loadDemoConfig(
     );
   }
 
+  const cookieName = env.SESSION_COOKIE_NAME?.trim() || 'sid';
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    throw new DemoConfigError(`SESSION_COOKIE_NAME must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(cookieName)}.`);
+  }
+  // The demos set `Path=/` and no `Domain`; `Secure` only in production, where they are served over https.
+  if (/^__(host|secure)-/i.test(cookieName) && !production) {
+    throw new DemoConfigError(
+      `SESSION_COOKIE_NAME=${cookieName} needs a Secure cookie, which the demo sets only with NODE_ENV=production (served over https): ` +
+        'browsers drop a __Host- or __Secure- cookie without it. Use a plain name such as sid over http.',
+    );
+  }
+
   return {
     port,
     host: env.HOST?.trim() || '127.0.0.1',
@@ -91,6 +109,7 @@ export function loadDemoConfig(
     secretGenerated,
     redisUrl,
     redisPrefix: env.REDIS_PREFIX ?? 'sess:demo:',
+    cookieName,
     production,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, type PageView, renderPage } from './page';
+import { escapeHtml, MAX_LISTED_SESSIONS, type PageView, renderPage } from './page';
 
 const at = new Date('2026-01-02T03:04:05Z');
 const signedOut: PageView = { framework: 'Test', storeMode: 'memory', user: undefined, count: 0, notices: [], sessions: [] };
@@ -50,5 +50,23 @@ describe('renderPage', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('<strong data-testid="user">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&amp;</strong>');
     expect(html).toContain('data-testid="flash">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&amp;</p>');
+  });
+
+  it('lists at most 20 of 3,000 sessions (this browser and the most recently active), with the count of the rest', () => {
+    const sessions = Array.from({ length: 3000 }, (_, i) => ({
+      key: `s${String(i).padStart(5, '0')}-abcdefghij`,
+      createdAt: new Date(at.getTime() + i * 1000),
+      lastActiveAt: new Date(at.getTime() + i * 1000),
+      expiresAt: at,
+      current: i === 7,
+    }));
+    const html = renderPage({ ...signedOut, user: 'alice', sessions });
+    expect(html).toContain('Your active sessions (3000)');
+    expect(html.match(/data-testid="session-item"/g)).toHaveLength(MAX_LISTED_SESSIONS);
+    expect(html).toContain('<code>s00007-abcde</code>'); // this browser's, though one of the oldest
+    expect(html).toContain('<code>s02999-abcde</code>'); // the most recently active
+    expect(html).not.toContain('<code>s02979-abcde</code>');
+    expect(html).toContain('And 2980 more, not listed');
+    expect(html.length).toBeLessThan(20_000);
   });
 });

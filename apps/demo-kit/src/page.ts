@@ -23,6 +23,20 @@ export interface PageSession {
   current: boolean;
 }
 
+/**
+ * How many sessions the page lists: a user signed in 3,000 times must not make it weigh a
+ * megabyte. This browser's session is always among them, with the most recently active others.
+ */
+export const MAX_LISTED_SESSIONS = 20;
+
+/** The sessions the page lists, in the order given: this browser's and the most recently active others. */
+export function listedSessions(sessions: readonly PageSession[], limit = MAX_LISTED_SESSIONS): PageSession[] {
+  if (sessions.length <= limit) return [...sessions];
+  const byActivity = [...sessions].sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.getTime() - a.lastActiveAt.getTime());
+  const kept = new Set(byActivity.slice(0, limit));
+  return sessions.filter((s) => kept.has(s));
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -60,6 +74,7 @@ function time(date: Date): Html {
 /** The whole page: plain HTML, real forms, no script, so it works with any adapter. */
 export function renderPage(view: PageView): string {
   const signedIn = view.user !== undefined;
+  const listed = listedSessions(view.sessions);
   const body = html`<!doctype html>
 <html lang="en">
 <head>
@@ -99,11 +114,16 @@ ${
   signedIn
     ? html`<h2>Your active sessions (${view.sessions.length})</h2>
 <ul data-testid="session-list">
-${view.sessions.map(
+${listed.map(
   (s) => html`  <li data-testid="session-item" data-current="${s.current}"${s.current ? html` class="current"` : ''}><code>${s.key.slice(0, 12)}</code>
     signed in ${time(s.createdAt)}, last active ${time(s.lastActiveAt)}, expires ${time(s.expiresAt)}${s.current ? ' (this browser)' : ''}</li>
 `,
-)}</ul>`
+)}</ul>${
+        listed.length < view.sessions.length
+          ? html`
+<p data-testid="sessions-not-listed">And ${view.sessions.length - listed.length} more, not listed: "Sign out everywhere" ends them all.</p>`
+          : ''
+      }`
     : ''
 }
 <h2>JSON API</h2>

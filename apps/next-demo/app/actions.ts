@@ -2,26 +2,26 @@
 
 import type { DemoReply, DemoRequest } from '@sess/demo-kit';
 import { refresh } from 'next/cache';
-import { demo } from '../src/demo';
+import { handlers, sessions } from '../src/demo';
 
 // The buttons of the page (see ActionForms). Each runs the same demo-kit handler as the
 // matching Route Handler, inside `sessions.action()`, which commits before the action returns and
 // writes a cookie only when the browser must learn something new.
 
 export async function login(form: FormData): Promise<void> {
-  await act((request) => demo().handlers.login(request), form);
+  await act((request) => handlers.login(request), form);
 }
 
 export async function count(_form?: FormData): Promise<void> {
-  await act((request) => demo().handlers.count(request));
+  await act((request) => handlers.count(request));
 }
 
 export async function logout(_form?: FormData): Promise<void> {
-  await act((request) => demo().handlers.logout(request));
+  await act((request) => handlers.logout(request));
 }
 
 export async function logoutAll(_form?: FormData): Promise<void> {
-  await act((request) => demo().handlers.logoutAll(request));
+  await act((request) => handlers.logoutAll(request));
 }
 
 /**
@@ -30,6 +30,6 @@ export async function logoutAll(_form?: FormData): Promise<void> {
  */
 async function act(handler: (request: DemoRequest) => Promise<DemoReply>, form?: FormData): Promise<void> {
   const body = form === undefined ? undefined : { user: form.get('user') };
-  const reply = await demo().sessions.action((session) => handler({ session, wantsJson: false, body }))();
+  const reply = await sessions.action((session) => handler({ session, wantsJson: false, body }))();
   if (reply.kind === 'redirect') refresh();
 }

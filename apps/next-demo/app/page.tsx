@@ -1,6 +1,6 @@
 import type { NextSession } from '@sess/next';
 import { connection } from 'next/server';
-import { demo } from '../src/demo';
+import { handlers, sessions } from '../src/demo';
 import { ActionForms } from './action-forms';
 
 /**
@@ -13,7 +13,6 @@ import { ActionForms } from './action-forms';
 export default async function Page() {
   // Rendered per request, never at build time: the store is chosen when the server starts.
   await connection();
-  const { handlers, sessions } = demo();
   // The handler only reads (and reads the flash): a read-only session is all it gets.
   const session = { load: () => sessions.read() as Promise<NextSession> };
   const reply = await handlers.page({ session, wantsJson: false });

@@ -1,13 +1,5 @@
-import {
-  createDemoHandlers,
-  createDemoStore,
-  type DemoFlashData,
-  type DemoHandlers,
-  type DemoSessionData,
-  type DemoStore,
-  loadDemoConfig,
-} from '@sess/demo-kit';
-import { createSessions, type NextSessions } from '@sess/next';
+import { createDemoHandlers, createDemoStore, type DemoFlashData, type DemoSessionData, loadDemoConfig } from '@sess/demo-kit';
+import { createSessions } from '@sess/next';
 
 // Types every session of the demo: `session.get('count')` is a `number | undefined`.
 declare module '@sess/next' {
@@ -15,31 +7,24 @@ declare module '@sess/next' {
   interface FlashData extends DemoFlashData {}
 }
 
-/** What every route, action and page of the demo shares in one server process. */
-export interface NextDemo {
-  sessions: NextSessions;
-  handlers: DemoHandlers;
-  store: DemoStore;
-}
-
-// On globalThis: Next may load this module once per route bundle, and the memory store must be one.
-const SHARED = Symbol.for('@sess/next-demo');
+// `next start` forces NODE_ENV=production; the launcher passes the environment it was started in.
+const production = (process.env.SESS_DEMO_NODE_ENV ?? process.env.NODE_ENV)?.trim().toLowerCase() === 'production';
 
 /**
- * The demo's sessions and handlers, created on first use: the store is chosen when the
- * server starts (`REDIS_URL`), never at build time, so one build serves both store modes.
+ * The demo's sessions, set up as the @sess/next README says: nothing is created at import
+ * (`next build` runs without SESSION_SECRET or REDIS_URL), and the store function runs once
+ * per process, at the first request, however many route bundles evaluate this module. The
+ * launcher has checked the configuration with demo-kit's `loadDemoConfig` before starting Next.
  */
-export function demo(): NextDemo {
-  const holder = globalThis as { [SHARED]?: NextDemo };
-  holder[SHARED] ??= createDemo();
-  return holder[SHARED];
-}
+export const sessions = createSessions({
+  secret: process.env.SESSION_SECRET ?? '',
+  cookie: { name: process.env.SESSION_COOKIE_NAME || 'sid', secure: production },
+  store: () => createDemoStore(loadDemoConfig({ ...process.env, NODE_ENV: production ? 'production' : 'development' })).store,
+});
 
-function createDemo(): NextDemo {
-  // `next start` forces NODE_ENV=production; the launcher passes the environment it was started in.
-  const config = loadDemoConfig({ ...process.env, NODE_ENV: process.env.SESS_DEMO_NODE_ENV ?? process.env.NODE_ENV });
-  const store = createDemoStore(config);
-  const sessions = createSessions({ secret: config.secret, store: store.store, cookie: { secure: config.production } });
-  const handlers = createDemoHandlers({ framework: 'Next.js', storeMode: store.mode, manager: sessions.manager });
-  return { sessions, handlers, store };
-}
+/** The HTTP contract's handlers, on the process's one manager. */
+export const handlers = createDemoHandlers({
+  framework: 'Next.js',
+  storeMode: process.env.REDIS_URL ? 'redis' : 'memory',
+  manager: sessions.manager,
+});

@@ -65,6 +65,7 @@ export const start: StartDemo = async (config, options = {}) => {
       SESSION_SECRET: config.secret,
       REDIS_URL: config.redisUrl ?? '',
       REDIS_PREFIX: config.redisPrefix,
+      SESSION_COOKIE_NAME: config.cookieName,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,15 +13,16 @@ import {
 } from '@sess/demo-kit';
 import type { NextSessionHandle } from '@sess/next';
 import { unstable_rethrow } from 'next/navigation';
-import { demo } from './demo';
+import { sessions } from './demo';
 
-/** A demo reply as a Web `Response`. */
+/** A demo reply as a Web `Response`; a 503 (a store outage) says when to retry. */
 export function toResponse(reply: DemoReply): Response {
+  const retry: Record<string, string> = reply.status === 503 ? { 'Retry-After': '2' } : {};
   switch (reply.kind) {
     case 'html':
-      return new Response(reply.body, { status: reply.status, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+      return new Response(reply.body, { status: reply.status, headers: { 'Content-Type': 'text/html; charset=utf-8', ...retry } });
     case 'json':
-      return Response.json(reply.body, { status: reply.status });
+      return Response.json(reply.body, { status: reply.status, headers: retry });
     case 'redirect':
       return new Response(null, { status: reply.status, headers: { Location: reply.location } });
   }
@@ -32,26 +33,32 @@ type RouteContext = { params: Promise<Params> };
 /** What a demo route does: the demo-kit handler call. */
 type DemoRoute = (request: DemoRequest, params: Params) => Promise<DemoReply> | DemoReply;
 
+/** The contract's answer to an error (a store outage is a 503 page or JSON), logged as every demo logs it. */
+export function demoErrorResponse(error: unknown, request: Request): Response {
+  const demoError = asDemoError(error);
+  logServerError(demoError, request.method, new URL(request.url).pathname);
+  return toResponse(errorReply(demoError, wantsJson(request.headers.get('accept'))));
+}
+
 /**
  * A Route Handler of the demo's HTTP contract: the `@sess/next` route wrapper around a
- * demo-kit handler, and the contract's error replies (a store outage is a 503 page or
- * JSON) around both, so a failing commit is answered too.
+ * demo-kit handler. A store outage, in the handler's load or in the commit, is answered by
+ * `onStoreError` with the contract's 503; any other error the handler throws by the same reply.
  */
 export function demoRoute(run: DemoRoute): (request: Request, context: RouteContext) => Promise<Response> {
-  let route: ((request: Request, context: RouteContext) => Promise<Response>) | undefined;
-  return async function demoRouteHandler(request, context) {
-    // Made on the first request: the store is chosen when the server starts, not at build time.
-    route ??= demo().sessions.route(async (req: Request, session: NextSessionHandle, ctx: RouteContext) => {
+  const route = sessions.route(
+    async (req: Request, session: NextSessionHandle, ctx: RouteContext) => {
       const body = await readBody(req);
       return toResponse(await run({ session, wantsJson: wantsJson(req.headers.get('accept')), body }, await ctx.params));
-    });
+    },
+    { onStoreError: demoErrorResponse },
+  );
+  return async function demoRouteHandler(request, context) {
     try {
       return await route(request, context);
     } catch (error) {
       unstable_rethrow(error);
-      const demoError = asDemoError(error);
-      logServerError(demoError, request.method, new URL(request.url).pathname);
-      return toResponse(errorReply(demoError, wantsJson(request.headers.get('accept'))));
+      return demoErrorResponse(error, request);
     }
   };
 }

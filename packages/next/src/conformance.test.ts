@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionManagerOptions } from '@sess/core';
 import {
@@ -25,7 +25,7 @@ const scope = vi.hoisted(async () => {
   const { AsyncLocalStorage } = await import('node:async_hooks');
   return new AsyncLocalStorage<{ name: string; value: string; options: object }[]>();
 });
-vi.mock('next/headers', () => ({
+vi.mock('next/headers.js', () => ({
   cookies: async () => {
     const jar = (await scope).getStore();
     if (jar === undefined) throw new Error('cookies() was called outside a request scope');
@@ -90,7 +90,7 @@ function toWebResponse(reply: ConformanceReply): Response {
 
 /** A Pages Router API route on `pages.api()`, behind a Node server that answers a throw as Next does. */
 async function startPagesApi(options: SessionManagerOptions): Promise<ConformanceServer & { baseUrl: string }> {
-  const route = createPagesSessions(options).api(async (req, res, session) => {
+  const route = createPagesSessions(options).api<IncomingMessage, ServerResponse>(async (req, res, session) => {
     const reply = await handleConformanceRequest(session, req.method ?? 'GET', req.url ?? '/');
     if (reply === undefined) {
       res.statusCode = 404;

@@ -11,7 +11,10 @@ import { createSessions, type NextSession } from './index';
  */
 const scope = vi.hoisted(() => {
   class FakeRequest {
+    /** The jar: what Next's `cookies()` shows, including cookies set earlier in this request. */
     readonly cookies = new Map<string, string>();
+    /** The Cookie header as the browser sent it; by default the jar's cookies at the start. */
+    rawCookie: string | undefined;
     /** Every `cookies().set` call: what Next would send as Set-Cookie, and re-render for. */
     readonly written: { name: string; value: string; options: unknown }[] = [];
     readonly afterTasks: (() => unknown)[] = [];
@@ -22,6 +25,12 @@ const scope = vi.hoisted(() => {
         this.cookies.set(name, value);
       },
     };
+    readonly headers = {
+      get: (name: string) =>
+        name.toLowerCase() === 'cookie'
+          ? (this.rawCookie ?? ([...this.cookies].map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('; ') || null))
+          : null,
+    };
     /** Runs what `after()` scheduled, as Next does once the response is sent. */
     async finish(): Promise<void> {
       for (const task of this.afterTasks.splice(0)) await task();
@@ -30,9 +39,9 @@ const scope = vi.hoisted(() => {
   return { FakeRequest, current: new FakeRequest() };
 });
 
-vi.mock('next/headers', () => ({ cookies: async () => scope.current.jar }));
-vi.mock('next/server', async (original) => ({
-  ...(await original<typeof import('next/server')>()),
+vi.mock('next/headers.js', () => ({ cookies: async () => scope.current.jar, headers: async () => scope.current.headers }));
+vi.mock('next/server.js', async (original) => ({
+  ...(await original<typeof import('next/server.js')>()),
   after: (task: () => unknown) => {
     scope.current.afterTasks.push(task);
   },
@@ -46,6 +55,8 @@ function nextRequest(): InstanceType<typeof scope.FakeRequest> {
   const previous = scope.current;
   const request = new scope.FakeRequest();
   for (const [name, value] of previous.cookies) request.cookies.set(name, value);
+  // What the browser sends: the cookies it holds when the request starts.
+  request.rawCookie = request.headers.get('cookie') ?? undefined;
   scope.current = request;
   return request;
 }
@@ -240,13 +251,162 @@ describe('sessions.route() around a Route Handler', () => {
 });
 
 describe('createSessions()', () => {
-  it('throws a TypeError naming the package for bad options', () => {
+  it('checks nothing at import, so next build needs no secret, and throws a TypeError naming the package at the first request', async () => {
+    const makeStore = vi.fn(() => createMemoryStore());
+    const sessions = createSessions({ secret: process.env.SESS_NO_SUCH_SECRET as string, store: makeStore, cookie: { name: 'build.sid' } });
+    expect(makeStore).not.toHaveBeenCalled();
+    nextRequest();
+    await expect(sessions.read()).rejects.toThrow(/^@sess\/next: .*secret/);
     expect(() => createSessions(undefined as never)).toThrow(/@sess\/next/);
-    expect(() => createSessions({ secret: 'short' })).toThrow(TypeError);
   });
 
   it('shares a manager it is given', () => {
     const sessions = app();
     expect(createSessions(sessions.manager).manager).toBe(sessions.manager);
+  });
+});
+
+describe('createSessions() evaluated once per route bundle', () => {
+  // Each call stands for one copy of `lib/sessions.ts`: Next evaluates it once per route bundle.
+  const copyOfModule = (makeStore?: () => SessionStore, cookie = 'bundles.sid') =>
+    createSessions(makeStore === undefined ? { secret: SECRET, cookie: { name: cookie } } : { secret: SECRET, store: makeStore, cookie: { name: cookie } });
+  beforeEach(() => {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('@sess/next/managers')];
+  });
+
+  it('calls the store function once per process, at the first request, and every copy sees the same sessions', async () => {
+    const makeStore = vi.fn(() => createMemoryStore());
+    const routeBundle = copyOfModule(makeStore);
+    const pageBundle = copyOfModule(makeStore);
+    expect(makeStore).not.toHaveBeenCalled();
+    await signIn(routeBundle);
+    nextRequest();
+    expect((await pageBundle.read()).get('user')).toBe('ann');
+    expect(makeStore).toHaveBeenCalledTimes(1);
+    expect(pageBundle.manager.store).toBe(routeBundle.manager.store);
+  });
+
+  it('shares one default memory store between copies', async () => {
+    const routeBundle = copyOfModule();
+    const pageBundle = copyOfModule();
+    await signIn(routeBundle, 'bea');
+    nextRequest();
+    expect((await pageBundle.read()).get('user')).toBe('bea');
+    expect(pageBundle.manager.store).toBe(routeBundle.manager.store);
+  });
+
+  it('keeps a given store object to its own call', async () => {
+    const first = createSessions({ secret: SECRET, store: createMemoryStore(), cookie: { name: 'bundles.sid' } });
+    const second = createSessions({ secret: SECRET, store: createMemoryStore(), cookie: { name: 'bundles.sid' } });
+    await signIn(first);
+    nextRequest();
+    expect((await second.read()).get('user')).toBeUndefined();
+  });
+
+  it('refuses, in production, two calls for one cookie name with different options', async () => {
+    const first = createSessions({ secret: SECRET, cookie: { name: 'bundles.sid', secure: false } });
+    const second = createSessions({ secret: SECRET, cookie: { name: 'bundles.sid', secure: false }, expiry: { idleTimeoutMs: HOUR_MS } });
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      nextRequest();
+      await first.read();
+      await expect(second.read()).rejects.toThrow(/@sess\/next: two createSessions\(\) calls .* "bundles\.sid" with different options/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('takes the options of the copy evaluated last outside production (a module edited under next dev)', async () => {
+    const before = createSessions({ secret: SECRET, cookie: { name: 'bundles.sid' } });
+    const storeBefore = before.manager.store;
+    const edited = createSessions({ secret: SECRET, cookie: { name: 'bundles.sid' }, expiry: { idleTimeoutMs: HOUR_MS } });
+    expect(edited.manager.store).not.toBe(storeBefore);
+    // A stale copy not evaluated again yet uses the newer manager rather than making its own again.
+    expect(before.manager.store).toBe(edited.manager.store);
+  });
+});
+
+describe('two session cookies in one request (a cookie tossed from a sibling subdomain)', () => {
+  /** The cookie value of a session signed in as `user`, in a store both share. */
+  async function cookieOf(sessions: ReturnType<typeof app>, user: string): Promise<string> {
+    scope.current = new scope.FakeRequest(); // another browser
+    await signIn(sessions, user);
+    return scope.current.cookies.get('sid')!;
+  }
+
+  it('read() and action() take the first, as Route Handlers do, where Next\'s cookie jar keeps the last', async () => {
+    const sessions = app();
+    const victim = await cookieOf(sessions, 'victim');
+    const attacker = await cookieOf(sessions, 'attacker');
+    const header = `sid=${victim}; sid=${attacker}`;
+    const sent = () => {
+      const request = nextRequest();
+      request.cookies.set('sid', attacker); // Next's jar: the last one wins
+      request.rawCookie = header;
+    };
+    sent();
+    expect((await sessions.read()).get('user')).toBe('victim');
+    sent();
+    expect(await sessions.action(async (handle) => (await handle.load()).get('user'))()).toBe('victim');
+    const route = sessions.route(async (_request, handle) => Response.json((await handle.load()).get('user')));
+    expect(await (await route(new Request('http://next.test/', { headers: { cookie: header } }), {})).json()).toBe('victim');
+  });
+
+  it('read() after an action signed in, in the same request, sees the new session the header does not show yet', async () => {
+    const sessions = app();
+    const request = nextRequest();
+    await sessions.action(async (handle) => {
+      (await handle.load()).set('user', 'dan');
+    })();
+    expect(request.rawCookie).toBeUndefined();
+    expect((await sessions.read()).get('user')).toBe('dan');
+  });
+});
+
+describe('sessions.route() during a store outage', () => {
+  /** A memory store whose `get` or `set` can be made to fail. */
+  function flakyStore() {
+    const memory = createMemoryStore();
+    const flaky = { failing: undefined as 'get' | 'set' | undefined };
+    const unless = async <T>(operation: 'get' | 'set', call: () => Promise<T>): Promise<T> => {
+      if (flaky.failing === operation) throw new Error('down');
+      return call();
+    };
+    const store: SessionStore = {
+      ...memory,
+      get: (key) => unless('get', () => memory.get(key)),
+      set: (key, record) => unless('set', () => memory.set(key, record)),
+      update: (key, patch) => unless('set', () => memory.update!(key, patch)),
+    };
+    return Object.assign(flaky, { store });
+  }
+  const count = async (_request: Request, handle: { load(): Promise<NextSession> }) => {
+    const session = await handle.load();
+    session.set('count', (session.get('count') ?? 0) + 1);
+    return new Response('ok');
+  };
+  const post = (cookie?: string) => new Request('http://next.test/count', { method: 'POST', headers: cookie ? { cookie } : {} });
+
+  it('answers 503 with Retry-After instead of a bare 500', async () => {
+    const flaky = flakyStore();
+    flaky.failing = 'set';
+    const response = await createSessions({ secret: SECRET, store: flaky.store }).route(count)(post(), {});
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('answers with onStoreError when given one, for a failing load and a failing commit alike', async () => {
+    const flaky = flakyStore();
+    const sessions = createSessions({ secret: SECRET, store: flaky.store });
+    const onStoreError = vi.fn((error: { operation: string }) => Response.json({ failed: error.operation }, { status: 503 }));
+    const route = sessions.route(count, { onStoreError });
+    const cookie = (await route(post(), {})).headers.getSetCookie()[0]!.split(';')[0]!;
+    for (const operation of ['get', 'set'] as const) {
+      flaky.failing = operation;
+      expect((await route(post(cookie), {})).status).toBe(503);
+    }
+    expect(onStoreError.mock.calls.map(([error]) => error.operation)).toEqual(['get', 'update']);
   });
 });

@@ -4,15 +4,25 @@ import {
   type Session,
   type SessionHandle,
   type SessionManager,
-  type SessionManagerOptions,
   statusOfError,
-  toSessionManager,
 } from '@sess/core/adapter';
-import { cookies } from 'next/headers';
-import { unstable_rethrow } from 'next/navigation';
-import { after } from 'next/server';
+import { cookies, headers } from 'next/headers.js';
+// Not `next/navigation(.js)`: Turbopack maps only the bare specifier to its server build, and Node's loader needs the extension.
+import { unstable_rethrow } from 'next/dist/client/components/unstable-rethrow.js';
+import { after } from 'next/server.js';
 import { cache } from 'react';
-import { controlFlowStatus, cookieHeaderOf, PACKAGE, withCommitHeaders } from './shared';
+import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
+import {
+  asStoreError,
+  controlFlowStatus,
+  type StoreErrorAnswer,
+  sessionCookieHeader,
+  storeUnavailable,
+  withCommitHeaders,
+} from './shared';
+
+export type { NextSessionsOptions } from './first-use';
+export { type StoreErrorAnswer, storeUnavailable } from './shared';
 
 /**
  * Your session's shape. Augment it to type every session this package hands out:
@@ -48,6 +58,12 @@ type WriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'remem
  */
 export type ReadonlyNextSession = Omit<NextSession, WriteMethod>;
 
+/** Options of `sessions.route()`. */
+export interface RouteOptions {
+  /** The answer to a store outage. @default storeUnavailable (503, `Retry-After: 2`, plain text) */
+  onStoreError?: StoreErrorAnswer;
+}
+
 /** What `createSessions` returns: one object per app, imported wherever a session is needed. */
 export interface NextSessions {
   /**
@@ -74,11 +90,13 @@ export interface NextSessions {
    * the session handle (lazy: a request that never calls `load()` costs nothing) and the
    * route context, and returns a `Response`. The session is
    * committed before the response leaves, with `Set-Cookie`, `Vary: Cookie` and
-   * `Cache-Control: private` added to it. A store failure rejects with its
-   * `SessionStoreError` (status 503); catch it in the handler's caller to answer it.
+   * `Cache-Control: private` added to it. A store outage (a `SessionStoreError` from
+   * `load()` the handler did not catch, or from the commit) is answered with
+   * `options.onStoreError`: by default a 503 with `Retry-After`.
    */
   route<Context = unknown>(
     handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
+    options?: RouteOptions,
   ): (request: Request, context: Context) => Promise<Response>;
   /** The session manager, for work outside a request: listing or revoking a user's sessions. */
   readonly manager: SessionManager<AppSessionData, AppFlashData>;
@@ -90,18 +108,29 @@ export interface NextSessions {
  * use `@sess/next/proxy`, for the Pages Router `@sess/next/pages`; give them the same
  * `manager` so every context shares one store.
  *
- * @param options the `@sess/core` manager options, or a `SessionManager` to share.
+ * Nothing is checked or created at import: `next build` imports every route module
+ * without your runtime environment. The manager is made at the first request (or the
+ * first call on `sessions.manager`), which is also when a mistake in the options throws
+ * its `TypeError`. Next evaluates this module once per route bundle; with a `store`
+ * function (called once per process) or the default memory store, every copy shares
+ * one manager and one store, kept per cookie name for the process. Two calls for one
+ * cookie name with different options throw in production.
+ *
+ * @param options the `@sess/core` manager options (`store` may be a function that makes
+ *   it), or a `SessionManager` you made, used as it is.
  * @example
  * // lib/sessions.ts
- * export const sessions = createSessions({ secret: process.env.SESSION_SECRET!, store: createRedisStore({ url }) });
+ * export const sessions = createSessions({
+ *   secret: process.env.SESSION_SECRET!,
+ *   store: () => createRedisStore({ url: process.env.REDIS_URL! }),
+ * });
  */
-export function createSessions(options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>): NextSessions {
-  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
+export function createSessions(options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>): NextSessions {
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
 
   // `cache` gives one handle per request (React's request scope), however many components read it.
   const readSession = cache(async function readSession(): Promise<ReadonlyNextSession> {
-    const jar = await cookies();
-    const handle = manager.open(cookieHeaderOf(jar.getAll(), manager.cookieName), { readOnly: true });
+    const handle = manager.open(await requestCookieHeader(), { readOnly: true });
     // Sliding expiry without a cookie: the store record moves after the response.
     after(async function commitReadOnlySession() {
       await manager.commit(handle, { status: 200 });
@@ -113,8 +142,8 @@ export function createSessions(options: SessionManagerOptions | SessionManager<A
     handler: (session: NextSessionHandle, ...args: Args) => Promise<Result> | Result,
   ): (...args: Args) => Promise<Result> {
     return async function sessionAction(...args: Args): Promise<Result> {
+      const handle = manager.open(await requestCookieHeader());
       const jar = await cookies();
-      const handle = manager.open(cookieHeaderOf(jar.getAll(), manager.cookieName));
       let result: Result;
       try {
         result = await handler(handle, ...args);
@@ -131,9 +160,17 @@ export function createSessions(options: SessionManagerOptions | SessionManager<A
     };
   }
 
+  /** The raw Cookie header, unless this request already changed the session cookie (see `sessionCookieHeader`). */
+  async function requestCookieHeader(): Promise<string | null> {
+    const [headerList, jar] = await Promise.all([headers(), cookies()]);
+    return sessionCookieHeader(headerList.get('cookie'), jar.getAll(), manager.cookieName);
+  }
+
   function route<Context = unknown>(
     handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
+    options: RouteOptions = {},
   ): (request: Request, context: Context) => Promise<Response> {
+    const { onStoreError = storeUnavailable } = options;
     return async function sessionRoute(request: Request, context: Context): Promise<Response> {
       const handle = manager.open(request.headers.get('cookie'));
       let response: Response;
@@ -145,9 +182,19 @@ export function createSessions(options: SessionManagerOptions | SessionManager<A
           const jar = await cookies();
           for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
         });
-        throw error;
+        const storeError = asStoreError(error);
+        if (storeError === undefined) throw error;
+        return onStoreError(storeError, request);
       }
-      return withCommitHeaders(response, await manager.commit(handle, { status: response.status }));
+      let commit: CommitResult;
+      try {
+        commit = await manager.commit(handle, { status: response.status });
+      } catch (error) {
+        const storeError = asStoreError(error);
+        if (storeError === undefined) throw error;
+        return onStoreError(storeError, request);
+      }
+      return withCommitHeaders(response, commit);
     };
   }
 

@@ -1,14 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  applyCommitHeaders,
-  type SessionManager,
-  type SessionManagerOptions,
-  statusOfError,
-  toSessionManager,
-} from '@sess/core/adapter';
+import { isSessionStoreError } from '@sess/core';
+import { applyCommitHeaders, type SessionManager, statusOfError } from '@sess/core/adapter';
 import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
+import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
 import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
-import { PACKAGE } from './shared';
+import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
+
+export type { NextSessionsOptions } from './first-use';
 
 /** The part of `getServerSideProps`' context the session needs. */
 export interface ServerSidePropsContext {
@@ -25,14 +23,14 @@ export interface PagesSessions {
    * streamed body starts after its `Set-Cookie`. A failing commit answers with its
    * status (503 for a store outage) instead of the handler's response.
    */
-  api<Req extends IncomingMessage, Res extends ServerResponse>(
+  api<Req extends IncomingMessage = NextApiRequest, Res extends ServerResponse = NextApiResponse>(
     handler: (req: Req, res: Res, session: NextSessionHandle) => unknown,
   ): (req: Req, res: Res) => Promise<void>;
   /**
    * Wraps `getServerSideProps`: the handler gets the context and the session handle;
    * the session is committed when it returns, before the page renders.
    */
-  getServerSideProps<Context extends ServerSidePropsContext, Result>(
+  getServerSideProps<Context extends ServerSidePropsContext = GetServerSidePropsContext, Result = unknown>(
     handler: (context: Context, session: NextSessionHandle) => Promise<Result>,
   ): (context: Context) => Promise<Result>;
   /** The session manager; share it with `createSessions` when the app has both routers. */
@@ -52,11 +50,11 @@ export interface PagesSessions {
  * });
  */
 export function createPagesSessions(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
+  options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>,
 ): PagesSessions {
-  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
 
-  function api<Req extends IncomingMessage, Res extends ServerResponse>(
+  function api<Req extends IncomingMessage = NextApiRequest, Res extends ServerResponse = NextApiResponse>(
     handler: (req: Req, res: Res, session: NextSessionHandle) => unknown,
   ): (req: Req, res: Res) => Promise<void> {
     return async function sessionApiRoute(req: Req, res: Res): Promise<void> {
@@ -67,6 +65,7 @@ export function createPagesSessions(
         (error) => {
           res.statusCode = statusOfError(error);
           res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+          if (isSessionStoreError(error)) res.setHeader('Retry-After', error.headers?.['Retry-After'] ?? '2');
           res.end(res.statusCode === 503 ? 'The session store is unavailable.' : 'The session could not be saved.');
         },
       );
@@ -75,7 +74,7 @@ export function createPagesSessions(
     };
   }
 
-  function getServerSideProps<Context extends ServerSidePropsContext, Result>(
+  function getServerSideProps<Context extends ServerSidePropsContext = GetServerSidePropsContext, Result = unknown>(
     handler: (context: Context, session: NextSessionHandle) => Promise<Result>,
   ): (context: Context) => Promise<Result> {
     return async function sessionGetServerSideProps(context: Context): Promise<Result> {

@@ -89,4 +89,38 @@ describe('createSessionProxy()', () => {
     expect(forwarded).not.toContain('sid=');
     expect(forwarded).toContain('theme=dark');
   });
+
+  it('takes the first of two session cookies, as Route Handlers and every other adapter do', async () => {
+    const store = createMemoryStore();
+    const victim = await signedInCookie(store);
+    const attacker = await signedInCookie(store);
+    const users: (string | undefined)[] = [];
+    const withSession = createSessionProxy({ secret: OLD_SECRET, store });
+    await withSession(new NextRequest('http://next.test/account', { headers: { cookie: `${victim}; ${attacker}` } }), (session) => {
+      users.push(session.key);
+      return undefined;
+    });
+    const keyOf = async (cookie: string) => {
+      let key: string | undefined;
+      await withSession(new NextRequest('http://next.test/account', { headers: { cookie } }), (session) => {
+        key = session.key;
+        return undefined;
+      });
+      return key;
+    };
+    expect(users).toEqual([await keyOf(victim)]);
+    expect(users).not.toEqual([await keyOf(attacker)]);
+  });
+
+  it('answers a store outage with 503 and Retry-After (or onStoreError), never a thrown 500', async () => {
+    const down = () => Promise.reject(new Error('down'));
+    const store: SessionStore = { get: down, set: down, destroy: down };
+    const cookie = await signedInCookie(createMemoryStore());
+    const request = () => new NextRequest('http://next.test/account', { headers: { cookie } });
+    const response = await createSessionProxy({ secret: OLD_SECRET, store })(request(), guard);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
+    const custom = createSessionProxy({ secret: OLD_SECRET, store }, { onStoreError: () => new Response('down for now', { status: 503 }) });
+    expect(await (await custom(request(), guard)).text()).toBe('down for now');
+  });
 });

@@ -1,7 +1,21 @@
-import { type SessionManager, type SessionManagerOptions, toSessionManager } from '@sess/core/adapter';
-import { type NextRequest, NextResponse } from 'next/server';
+import type { CommitResult, SessionManager } from '@sess/core/adapter';
+import { type NextRequest, NextResponse } from 'next/server.js';
+import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import type { AppFlashData, AppSessionData, NextSession } from './index';
-import { cookieHeaderOf, PACKAGE, withCommitHeaders } from './shared';
+import { asStoreError, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
+
+export type { NextSessionsOptions } from './first-use';
+export type { StoreErrorAnswer } from './shared';
+
+/** Options of `createSessionProxy()`. */
+export interface SessionProxyOptions {
+  /**
+   * The answer to a store outage: the proxy runs before every matched page, so this is
+   * where a page that reads the session answers 503 instead of Next's 500 error page.
+   * @default storeUnavailable (503, `Retry-After: 2`, plain text)
+   */
+  onStoreError?: StoreErrorAnswer;
+}
 
 /** What a proxy decision may answer: a response (a redirect...) or nothing, to let the request through. */
 export type ProxyDecision = Response | undefined;
@@ -17,6 +31,7 @@ export interface SessionProxy {
    *
    * Server Action POSTs (the `next-action` header) pass untouched: the action commits
    * its own session, and a cookie written here would race with the one it writes.
+   * A store outage is answered with `onStoreError` (by default a 503 with `Retry-After`).
    */
   (request: NextRequest, decide: (session: NextSession, request: NextRequest) => Promise<ProxyDecision> | ProxyDecision): Promise<Response>;
   /** The session manager; pass the same one to `createSessions` so both share the store. */
@@ -40,18 +55,30 @@ export interface SessionProxy {
  * export const config = { matcher: ['/account/:path*'] };
  */
 export function createSessionProxy(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
+  options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>,
+  proxyOptions: SessionProxyOptions = {},
 ): SessionProxy {
-  const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
+  const { onStoreError = storeUnavailable } = proxyOptions;
 
   async function sessionProxy(
     request: NextRequest,
     decide: (session: NextSession, request: NextRequest) => Promise<ProxyDecision> | ProxyDecision,
   ): Promise<Response> {
     if (request.headers.has('next-action')) return NextResponse.next();
-    const handle = manager.open(cookieHeaderOf(request.cookies.getAll(), manager.cookieName));
-    const answer = (await decide(await handle.load(), request)) ?? undefined;
-    const commit = await manager.commit(handle, { status: answer?.status ?? 200 });
+    // The raw header, as every entry point reads it: of two `sid` cookies the first wins.
+    const handle = manager.open(request.headers.get('cookie'));
+    let answer: ProxyDecision;
+    let commit: CommitResult;
+    try {
+      answer = (await decide(await handle.load(), request)) ?? undefined;
+      commit = await manager.commit(handle, { status: answer?.status ?? 200 });
+    } catch (error) {
+      const storeError = asStoreError(error);
+      if (storeError === undefined) throw error;
+      await manager.commit(handle, { status: 503 }).catch(() => {});
+      return onStoreError(storeError, request);
+    }
     if (answer !== undefined) return withCommitHeaders(answer, commit);
 
     // vercel/next.js#71110: the render of this request reads the request cookies, not the response's.

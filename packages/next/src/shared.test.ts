@@ -1,6 +1,6 @@
 import { notFound, redirect } from 'next/navigation';
 import { describe, expect, it } from 'vitest';
-import { controlFlowStatus, cookieHeaderOf } from './shared';
+import { controlFlowStatus, cookieHeaderOf, sessionCookieHeader } from './shared';
 
 const thrown = (fn: () => void): unknown => {
   try {
@@ -31,6 +31,20 @@ describe('cookieHeaderOf()', () => {
   it('re-encodes a decoded value, so a foreign value cannot smuggle in a second cookie', () => {
     expect(cookieHeaderOf([{ name: 'sid', value: 'x; sid=forged' }], 'sid')).toBe('sid=x%3B%20sid%3Dforged');
     expect(cookieHeaderOf([{ name: 'other', value: 'x; sid=forged' }], 'sid')).toBe('');
+  });
+});
+
+describe('sessionCookieHeader()', () => {
+  it("keeps the raw header, duplicates and all, while Next's jar only shows what it parsed from it", () => {
+    const raw = 'sid=first; theme=dark; sid=second';
+    expect(sessionCookieHeader(raw, [{ name: 'theme', value: 'dark' }, { name: 'sid', value: 'second' }], 'sid')).toBe(raw);
+    expect(sessionCookieHeader(null, [], 'sid')).toBeNull();
+  });
+
+  it('takes the jar once this request set or deleted a session cookie the header does not show', () => {
+    expect(sessionCookieHeader('sid=old', [{ name: 'sid', value: 'new' }], 'sid')).toBe('sid=new');
+    expect(sessionCookieHeader(null, [{ name: 'sid', value: 'new' }], 'sid')).toBe('sid=new');
+    expect(sessionCookieHeader('sid=old; theme=dark', [{ name: 'theme', value: 'dark' }], 'sid')).toBe('');
   });
 });
 

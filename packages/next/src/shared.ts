@@ -1,3 +1,4 @@
+import { isSessionStoreError, type SessionStoreError } from '@sess/core';
 import { applyCommitHeaders, type CommitResult, type HeaderAccess } from '@sess/core/adapter';
 /** What the three entries share; no `next/*` import here, so each entry pulls in only its own. */
 
@@ -9,18 +10,52 @@ export interface CookiePair {
   value: string;
 }
 
+/** The session's own cookies: `sid`, or the cookie store's `sid.0`, `sid.1`... */
+function isSessionCookie(name: string, cookieName: string): boolean {
+  return name === cookieName || (name.startsWith(`${cookieName}.`) && /^\d+$/.test(name.slice(cookieName.length + 1)));
+}
+
 /**
- * Rebuilds the Cookie header the core parses from Next's parsed cookies, keeping only
- * the session's own (`sid`, or the cookie store's `sid.0`, `sid.1`...): a foreign
- * value that decoded to `; sid=...` must not become a session cookie. Next's cookie
- * APIs reflect cookies set earlier in the same request (by an action, or by proxy),
- * which the raw header does not.
+ * Rebuilds a Cookie header from Next's parsed cookies, keeping only the session's own:
+ * a foreign value that decoded to `; sid=...` must not become a session cookie.
  */
 export function cookieHeaderOf(cookies: readonly CookiePair[], cookieName: string): string {
   return cookies
-    .filter(({ name }) => name === cookieName || (name.startsWith(`${cookieName}.`) && /^\d+$/.test(name.slice(cookieName.length + 1))))
+    .filter(({ name }) => isSessionCookie(name, cookieName))
     .map(({ name, value }) => `${name}=${encodeURIComponent(value)}`)
     .join('; ');
+}
+
+/**
+ * The Cookie header a Server Component or Server Action reads: the raw request header,
+ * so that `Cookie: sid=V; sid=A` (a cookie tossed from a sibling subdomain) resolves to
+ * the first, as in Route Handlers, the proxy, the Pages Router and every other adapter;
+ * Next's cookie jar keeps the last. Only when the jar holds a session cookie the header
+ * does not (set or deleted earlier in this request: the re-render after an action that
+ * signed in) is the jar's view used, since the header does not show it.
+ */
+export function sessionCookieHeader(rawHeader: string | null, jar: readonly CookiePair[], cookieName: string): string | null {
+  const sent = new Map<string, Set<string>>();
+  for (const part of (rawHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (eq < 0 || !isSessionCookie(name, cookieName)) continue;
+    const values = sent.get(name) ?? new Set();
+    values.add(decoded(part.slice(eq + 1).trim()));
+    sent.set(name, values);
+  }
+  const ours = jar.filter(({ name }) => isSessionCookie(name, cookieName));
+  const changedHere = ours.length !== sent.size || ours.some(({ name, value }) => !sent.get(name)?.has(value));
+  return changedHere ? cookieHeaderOf(ours, cookieName) : rawHeader;
+}
+
+/** A cookie value as Next's jar holds it: percent-decoded when that is valid. */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**
@@ -65,4 +100,31 @@ function headerAccess(headers: Headers): HeaderAccess {
     set: (name, value) => headers.set(name, value),
     append: (name, value) => headers.append(name, value),
   };
+}
+
+/**
+ * How a Route Handler or the proxy answers a store outage (`SessionStoreError`): a response
+ * for it, such as a page in your design. `request` is the request that met the outage.
+ */
+export type StoreErrorAnswer = (error: SessionStoreError, request: Request) => Response | Promise<Response>;
+
+/**
+ * The default answer to a store outage: 503 Service Unavailable with the error's
+ * `Retry-After` (2 s, about one store timeout), never cached. Next has no error handler
+ * for Route Handlers or the proxy: without this, an outage is a bare 500.
+ */
+export function storeUnavailable(error: SessionStoreError): Response {
+  return new Response('Service Unavailable: the session store is not answering. Try again in a moment.\n', {
+    status: 503,
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Retry-After': error.headers?.['Retry-After'] ?? '2',
+    },
+  });
+}
+
+/** `error` when it is a store outage (by shape: it may come from another copy of the core). */
+export function asStoreError(error: unknown): SessionStoreError | undefined {
+  return isSessionStoreError(error) ? error : undefined;
 }

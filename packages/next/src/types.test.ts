@@ -1,3 +1,4 @@
+import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
 import { describe, expectTypeOf, it } from 'vitest';
 import { createSessions, type NextSession, type NextSessionHandle, type ReadonlyNextSession } from './index';
 import { createPagesSessions } from './pages';
@@ -53,5 +54,21 @@ describe('session typing', () => {
       expectTypeOf((await handle.load()).get('cart')).toEqualTypeOf<{ items: number[] } | undefined>();
     });
     expectTypeOf(typedPage).toBeFunction();
+  });
+
+  it("types a Pages Router API route's req and res as Next's NextApiRequest and NextApiResponse by default", () => {
+    const pages = createPagesSessions(createSessions({ secret: SECRET }).manager);
+    const route = pages.api(async (req, res, handle) => {
+      expectTypeOf(req).toEqualTypeOf<NextApiRequest>();
+      expectTypeOf(res).toEqualTypeOf<NextApiResponse>();
+      // The README's example: `res.json` exists on NextApiResponse, not on Node's ServerResponse.
+      res.status(200).json({ count: (await handle.load()).get('count') ?? 0, query: req.query });
+    });
+    expectTypeOf(route).parameters.toEqualTypeOf<[NextApiRequest, NextApiResponse]>();
+    const props = pages.getServerSideProps(async (context, handle) => {
+      expectTypeOf(context).toEqualTypeOf<GetServerSidePropsContext>();
+      return { props: { user: (await handle.load()).get('user') ?? null } };
+    });
+    expectTypeOf(props).returns.resolves.toEqualTypeOf<{ props: { user: string | null } }>();
   });
 });

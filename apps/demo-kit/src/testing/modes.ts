@@ -17,6 +17,7 @@ export function testConfig(mode: StoreMode): DemoConfig {
     secretGenerated: false,
     redisUrl: mode === 'redis' ? TEST_REDIS_URL : undefined,
     redisPrefix: `sess:demo-test:${randomUUID()}:`,
+    cookieName: 'sid',
     production: false,
   };
 }

@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
-import { demo } from '../../src/demo';
+import { sessions } from '../../src/demo';
 
 /**
  * A page proxy.ts guards. Proxy's check is optimistic (it spares a signed-out visitor
@@ -9,7 +9,7 @@ import { demo } from '../../src/demo';
  */
 export default async function AccountPage() {
   await connection();
-  const session = await demo().sessions.read();
+  const session = await sessions.read();
   const user = session.get('user');
   if (user === undefined) redirect('/');
   return (

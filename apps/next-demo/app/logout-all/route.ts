@@ -1,4 +1,4 @@
-import { demo } from '../../src/demo';
+import { handlers } from '../../src/demo';
 import { demoRoute } from '../../src/respond';
 
-export const POST = demoRoute((request) => demo().handlers.logoutAll(request));
+export const POST = demoRoute((request) => handlers.logoutAll(request));

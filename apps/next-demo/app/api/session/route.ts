@@ -1,4 +1,4 @@
-import { demo } from '../../../src/demo';
+import { handlers } from '../../../src/demo';
 import { demoRoute } from '../../../src/respond';
 
-export const GET = demoRoute((request) => demo().handlers.readSession(request));
+export const GET = demoRoute((request) => handlers.readSession(request));
