@@ -20,7 +20,7 @@ import { HTTPException } from 'hono/http-exception';
 import { streamText } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe, expect, it } from 'vitest';
-import { type AppFlashData, type AppSessionData, type SessionEnv, session } from '../src/index';
+import { type AppFlashData, type AppSessionData, getSession, type SessionEnv, session } from '../src/index';
 
 /** A store a runtime can reach besides the in-process ones, with how to clean up after a test. */
 export interface ExtraStore<Store extends SessionStore = SessionStore> {
@@ -98,6 +98,37 @@ function cookieOf(res: Response): string {
 function downStore(): SessionStore {
   const down = () => Promise.reject(new Error('the store is down'));
   return { get: down, set: down, destroy: down, touch: down, update: down };
+}
+
+/** A memory store that can be taken down and brought back, as a backend during an outage. */
+function outageStore(): { store: SessionStore; down(isDown: boolean): void } {
+  const inner = createMemoryStore();
+  let isDown = false;
+  const guard =
+    <Args extends unknown[], Result>(call: (...args: Args) => Promise<Result>) =>
+    (...args: Args): Promise<Result> =>
+      isDown ? Promise.reject(new Error('the store is down')) : call(...args);
+  const store: SessionStore = {
+    get: guard((key) => inner.get(key)),
+    set: guard((key, record) => inner.set(key, record)),
+    destroy: guard((key) => inner.destroy(key)),
+    touch: guard((key, meta) => inner.touch!(key, meta)),
+    update: guard((key, patch) => inner.update!(key, patch)),
+  };
+  return { store, down: (value) => (isDown = value) };
+}
+
+/** Runs `body` with `console[level]` recorded instead of printed; resolves what it was called with. */
+async function recordConsole(level: 'error' | 'warn', body: () => Promise<void>): Promise<unknown[][]> {
+  const original = console[level];
+  const calls: unknown[][] = [];
+  console[level] = (...args: unknown[]) => calls.push(args);
+  try {
+    await body();
+  } finally {
+    console[level] = original;
+  }
+  return calls;
 }
 
 /** What only Hono can get wrong: typed variables, immutable responses, onError, upgrades, mounting. */
@@ -205,6 +236,101 @@ function describeMiddleware(runtime: string): void {
       expect((await app.request('/', { method: 'POST' })).headers.getSetCookie()).toHaveLength(1);
     });
 
+    it('runs although an earlier middleware set a `session` variable of its own (better-auth\'s guide does)', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(async (c, next) => {
+        c.set('session', { id: 'from another library' } as never);
+        await next();
+      });
+      app.use(session({ secret: SECRET }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('ok');
+      });
+      app.get('/user', async (c) => c.json({ user: (await c.var.session.load()).get('user') ?? null }));
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+      expect(await (await app.request('/user', { headers: { cookie: cookieOf(res) } })).json()).toEqual({ user: 'ann' });
+    });
+
+    it('finds its session through getSession(c) when a later middleware overwrote the `session` variable', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.use(async (c, next) => {
+        c.set('session', { id: 'from another library' } as never);
+        await next();
+      });
+      app.post('/', async (c) => {
+        (await getSession(c)).set('user', 'ann');
+        return c.text('ok');
+      });
+      app.get('/user', async (c) => c.json({ user: (await getSession(c)).get('user') ?? null }));
+      const res = await app.request('/', { method: 'POST' });
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+      expect(await (await app.request('/user', { headers: { cookie: cookieOf(res) } })).json()).toEqual({ user: 'ann' });
+    });
+
+    it("refuses a sub-app's session() with other options than the app's, with an error that says to mount one", async () => {
+      const seen: unknown[] = [];
+      const app = new Hono<SessionEnv>();
+      app.onError((error, c) => {
+        seen.push(error);
+        return c.text('refused', 500);
+      });
+      app.use(session({ secret: SECRET }));
+      const sub = new Hono<SessionEnv>();
+      sub.use(session({ secret: SECRET, cookie: { name: 'sub_sid' } }));
+      sub.get('/', (c) => c.text('sub'));
+      app.route('/sub', sub);
+      const res = await app.request('/sub');
+      expect(res.status).toBe(500);
+      expect(String(seen[0])).toMatch(/^Error: @sess\/hono: GET \/sub passes through two session\(\) middlewares with different options/);
+      expect(String(seen[0])).toMatch(/subApp\.use\(sessions\)/);
+    });
+
+    it("accepts a sub-app's session() with the same options as the app's, and opens one session", async () => {
+      const store = createMemoryStore();
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store, cookie: { name: 'sid' } }));
+      const sub = new Hono<SessionEnv>();
+      sub.use(session({ secret: SECRET, store, cookie: { name: 'sid' } }));
+      sub.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('sub');
+      });
+      app.route('/sub', sub);
+      const res = await app.request('/sub', { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+    });
+
+    it('loads with getSession(c) the same session as c.var.session', async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.get('/', async (c) => {
+        expect(await getSession(c)).toBe(await c.var.session.load());
+        return c.text('ok');
+      });
+      expect((await app.request('/')).status).toBe(200);
+    });
+
+    it('rejects getSession(c) on a route registered before app.use(session()) with an error that says so', async () => {
+      const seen: unknown[] = [];
+      const app = new Hono<SessionEnv>();
+      app.onError((error, c) => {
+        seen.push(error);
+        return c.text('oops', 500);
+      });
+      app.get('/early', async (c) => c.json({ user: (await getSession(c)).get('user') ?? null }));
+      app.use(session({ secret: SECRET }));
+      expect((await app.request('/early')).status).toBe(500);
+      expect(String(seen[0])).toMatch(
+        /^Error: @sess\/hono: getSession\(c\) found no session on this request \(GET \/early\): session\(\) did not run before this handler/,
+      );
+      expect(String(seen[0])).toMatch(/call app\.use\(session\(options\)\) before the routes/);
+    });
+
     it('persists the write of a handler that throws an HTTPException 4xx', async () => {
       const app = new Hono<SessionEnv>();
       app.use(session({ secret: SECRET }));
@@ -276,22 +402,75 @@ function describeMiddleware(runtime: string): void {
         (await c.var.session.load()).set('user', 'ann');
         return c.redirect('/home', 303);
       });
-      const res = await app.request('/login', { method: 'POST', headers: { origin: 'http://front.test' } });
+      let res = new Response();
+      await recordConsole('error', async () => {
+        res = await app.request('/login', { method: 'POST', headers: { origin: 'http://front.test' } });
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('access-control-allow-origin')).toBe('http://front.test');
       expect(res.headers.get('location')).toBeNull();
     });
 
-    it("answers a store failure with 503 through Hono's default error handler", async () => {
+    it("answers a store failure in load() with 503 and Retry-After under Hono's default error handler, and logs it", async () => {
+      const { store, down } = outageStore();
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('ok');
+      });
+      const cookie = cookieOf(await app.request('/', { method: 'POST' }));
+      down(true);
+      let res = new Response();
+      const logged = await recordConsole('error', async () => {
+        res = await app.request('/', { method: 'POST', headers: { cookie } });
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('2');
+      expect(await res.text()).toBe('Service Unavailable');
+      expect(logged).toHaveLength(1);
+      expect(isSessionStoreError(logged[0]?.[0])).toBe(true);
+    });
+
+    it('answers a store failure in the commit the same way, 503 with Retry-After, and logs it the same way', async () => {
       const app = new Hono<SessionEnv>();
       app.use(session({ secret: SECRET, store: downStore() }));
       app.post('/', async (c) => {
         (await c.var.session.load()).set('user', 'ann');
         return c.text('ok');
       });
-      const res = await app.request('/', { method: 'POST' });
+      let res = new Response();
+      const logged = await recordConsole('error', async () => {
+        res = await app.request('/', { method: 'POST' });
+      });
       expect(res.status).toBe(503);
-      expect(await res.text()).not.toBe('ok');
+      expect(res.headers.get('retry-after')).toBe('2');
+      expect(await res.text()).toBe('Service Unavailable');
+      expect(logged).toHaveLength(1);
+      expect(isSessionStoreError(logged[0]?.[0])).toBe(true);
+    });
+
+    it('gives app.onError the SessionStoreError of a failing load() itself, with its Retry-After header', async () => {
+      const { store, down } = outageStore();
+      const app = new Hono<SessionEnv>();
+      const seen: unknown[] = [];
+      app.onError((error, c) => {
+        seen.push(error);
+        return isSessionStoreError(error) ? c.text('try again later', error.status, error.headers) : c.text('bug', 500);
+      });
+      app.use(session({ secret: SECRET, store }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('ok');
+      });
+      const cookie = cookieOf(await app.request('/', { method: 'POST' }));
+      down(true);
+      const res = await app.request('/', { method: 'POST', headers: { cookie } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('2');
+      expect(await res.text()).toBe('try again later');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ name: 'SessionStoreError', operation: 'get', status: 503 });
     });
 
     it('answers 413 for a session over the store size limit, and onError sees SessionTooLargeError', async () => {
@@ -310,6 +489,106 @@ function describeMiddleware(runtime: string): void {
       expect(res.status).toBe(413);
       expect(res.headers.getSetCookie()).toEqual([]);
       expect(isSessionTooLargeError(seen[0])).toBe(true);
+    });
+
+    it("answers 413 under Hono's default error handler without logging it, as a 4xx HTTPException", async () => {
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET, store: createMemoryStore({ maxSizeBytes: 200 }) }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('notes', 'x'.repeat(1000));
+        return c.text('ok');
+      });
+      let res = new Response();
+      const logged = await recordConsole('error', async () => {
+        res = await app.request('/', { method: 'POST' });
+      });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(logged).toEqual([]);
+    });
+
+    it('builds the manager once, from the first request\'s env, when given a function of the env', async () => {
+      interface Bindings {
+        SESSION_SECRET: string;
+      }
+      const envs: Bindings[] = [];
+      const middleware = session((env: Bindings) => {
+        envs.push(env);
+        return { secret: env.SESSION_SECRET };
+      });
+      expect(() => middleware.manager).toThrow(/^@sess\/hono: session\(\(env\) => options\)\.manager exists only once the first request/);
+      const app = new Hono<{ Bindings: Bindings } & SessionEnv>();
+      app.use(middleware);
+      app.post('/count', async (c) => {
+        const current = await c.var.session.load();
+        current.set('count', ((current.get('count') as number | undefined) ?? 0) + 1);
+        return c.json({ count: current.get('count') });
+      });
+      const env = { SESSION_SECRET: SECRET };
+      let cookie = '';
+      for (let i = 1; i <= 5; i++) {
+        const res = await app.request('/count', { method: 'POST', headers: cookie ? { cookie } : {} }, env);
+        expect(await res.json()).toEqual({ count: i });
+        cookie ||= cookieOf(res);
+      }
+      expect(envs).toEqual([env]);
+      expect(middleware.manager.cookieName).toBe('sid');
+    });
+
+    it('throws a TypeError naming the package when the function of the env returns no options', async () => {
+      const seen: unknown[] = [];
+      for (const returned of [undefined, Promise.resolve({ secret: SECRET }), { secret: 'short' }]) {
+        const app = new Hono<SessionEnv>();
+        app.onError((error, c) => {
+          seen.push(error);
+          return c.text('bad options', 500);
+        });
+        app.use(session(() => returned as SessionManagerOptions));
+        app.get('/', (c) => c.text('ok'));
+        expect((await app.request('/', {}, {})).status).toBe(500);
+      }
+      expect(seen.map((error) => (error as Error).name)).toEqual(['TypeError', 'TypeError', 'TypeError']);
+      expect(String(seen[0])).toMatch(/^TypeError: @sess\/hono: option `options` must be a function returning session manager options/);
+      expect(String(seen[1])).toMatch(/not a Promise/);
+      expect(String(seen[2])).toMatch(/^TypeError: @sess\/hono: option `secret`/);
+    });
+
+    it('warns once when session() is created inside each request, which loses every session on the memory store', async () => {
+      const app = new Hono<SessionEnv>();
+      // The pattern the warning is about: a new middleware, manager and memory store per request.
+      app.use((c, next) => session({ secret: SECRET })(c as never, next));
+      app.post('/count', async (c) => {
+        const current = await c.var.session.load();
+        current.set('count', ((current.get('count') as number | undefined) ?? 0) + 1);
+        return c.json({ count: current.get('count') });
+      });
+      const counts: unknown[] = [];
+      const warned = await recordConsole('warn', async () => {
+        let cookie = '';
+        for (let i = 0; i < 4; i++) {
+          const res = await app.request('/count', { method: 'POST', headers: cookie ? { cookie } : {} });
+          counts.push(((await res.json()) as { count: number }).count);
+          cookie = cookieOf(res) || cookie;
+        }
+      });
+      expect(counts).toEqual([1, 1, 1, 1]);
+      expect(warned).toHaveLength(1);
+      expect(String(warned[0]?.[0])).toMatch(/^@sess\/hono: session\(\) is being created inside a request, once per request/);
+      expect(String(warned[0]?.[0])).toMatch(/session\(\(env: Bindings\) => \(\{ secret: env\.SESSION_SECRET \}\)\)/);
+    });
+
+    it('does not warn for a middleware created once, whatever cookies its first request brings', async () => {
+      const warned = await recordConsole('warn', async () => {
+        for (let i = 0; i < 3; i++) {
+          const app = new Hono<SessionEnv>();
+          app.use(session({ secret: SECRET }));
+          app.get('/', (c) => c.text('ok'));
+          // The first request comes in a later turn than the middleware was created, as in any server.
+          await Promise.resolve();
+          await app.request('/', { headers: { cookie: 'sid=from-a-previous-process' } });
+        }
+      });
+      expect(warned).toEqual([]);
     });
 
     it('shares a manager given to it, so the app can revoke sessions outside a request', async () => {
