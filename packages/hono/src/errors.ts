@@ -9,6 +9,7 @@
 import { isSessionStoreError, isSessionTooLargeError } from '@sess/core';
 import { statusOfError } from '@sess/core/adapter';
 import type { Context } from 'hono';
+import { responseHeaders } from './headers';
 
 /** Headers of a discarded response that would be wrong on the error response replacing it. */
 const DISCARDED_RESPONSE_HEADERS = [
@@ -55,6 +56,7 @@ export function withHonoResponse(error: unknown): unknown {
  */
 export function asCommitError(error: unknown, c: Context): unknown {
   // onError's response starts from these headers (c.text copies them, c.res = merges them).
-  for (const name of DISCARDED_RESPONSE_HEADERS) c.header(name, undefined);
+  const headers = responseHeaders(c);
+  for (const name of DISCARDED_RESPONSE_HEADERS) headers.delete(name);
   return withHonoResponse(error);
 }

@@ -1,7 +1,6 @@
 import {
   applyCommitHeaders,
   type CommitResult,
-  type HeaderAccess,
   type SessionManager,
   type SessionManagerOptions,
   statusOfError,
@@ -10,6 +9,7 @@ import {
 import { invalidOption } from '@sess/core/store';
 import type { Context } from 'hono';
 import { asCommitError } from './errors';
+import { responseHeaders } from './headers';
 import { HonoSessionHandle, type Mount, openedOn, rememberOpened } from './handle';
 import type { AppFlashData, AppSessionData, SessionEnv, SessionMiddleware, SessionOptions } from './index';
 import { conflictingMountError, sameMount } from './mount';
@@ -70,8 +70,9 @@ export function session<Data extends object = AppSessionData, Flash extends obje
     }
     const manager = managerFor(c);
     const handle = manager.open(c.req.header('Cookie'));
-    rememberOpened(c, { handle: handle as never, mount });
-    c.set('session', new HonoSessionHandle(handle));
+    const exposed = new HonoSessionHandle(handle);
+    rememberOpened(c, { handle: exposed, mount });
+    c.set('session', exposed);
     // Nothing is written before next(): the handler may replace the response.
     await next();
     if (c.res.status === SWITCHING_PROTOCOLS) return;
@@ -83,7 +84,7 @@ export function session<Data extends object = AppSessionData, Flash extends obje
     } catch (error) {
       throw asCommitError(error, c);
     }
-    applyCommitHeaders(result, honoHeaders(c));
+    applyCommitHeaders(result, responseHeaders(c));
   }
 
   const middleware = Object.defineProperty(sessionMiddleware, 'manager', {
@@ -118,13 +119,4 @@ function buildFromEnv<Data extends object, Flash extends object, Bindings extend
 
 function hasCookie(c: Context, name: string): boolean {
   return c.req.header('Cookie')?.includes(`${name}=`) === true;
-}
-
-/** Response headers through Hono's own API, which copies a response whose headers are immutable. */
-function honoHeaders(c: Context): HeaderAccess {
-  return {
-    get: (name) => c.res.headers.get(name),
-    set: (name, value) => c.header(name, value),
-    append: (name, value) => c.header(name, value, { append: true }),
-  };
 }

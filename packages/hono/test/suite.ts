@@ -177,6 +177,21 @@ function describeMiddleware(runtime: string): void {
       expect(await next.json()).toEqual({ user: 'ann' });
     });
 
+    it('never writes its headers into a Response object the handler returns on every request', async () => {
+      const shared = new Response(null, { status: 204 });
+      const app = new Hono<SessionEnv>();
+      app.use(session({ secret: SECRET }));
+      app.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return shared;
+      });
+      const [one, two] = [await app.request('/', { method: 'POST' }), await app.request('/', { method: 'POST' })];
+      expect(one.headers.getSetCookie()).toHaveLength(1);
+      expect(two.headers.getSetCookie()).toHaveLength(1);
+      expect(cookieOf(one)).not.toBe(cookieOf(two));
+      expect([...shared.headers]).toEqual([]);
+    });
+
     it('keeps the cookies a handler set itself next to its own', async () => {
       const app = new Hono<SessionEnv>();
       app.use(session({ secret: SECRET }));
@@ -411,7 +426,7 @@ function describeMiddleware(runtime: string): void {
       expect(res.headers.get('location')).toBeNull();
     });
 
-    it("answers a store failure in load() with 503 and Retry-After under Hono's default error handler, and logs it", async () => {
+    it("answers a store failure in load() or getSession(c) with 503 and Retry-After under Hono's default error handler, and logs it", async () => {
       const { store, down } = outageStore();
       const app = new Hono<SessionEnv>();
       app.use(session({ secret: SECRET, store }));
@@ -419,17 +434,21 @@ function describeMiddleware(runtime: string): void {
         (await c.var.session.load()).set('user', 'ann');
         return c.text('ok');
       });
+      app.get('/user', async (c) => c.json({ user: (await getSession(c)).get('user') ?? null }));
       const cookie = cookieOf(await app.request('/', { method: 'POST' }));
       down(true);
-      let res = new Response();
+      const answers: Response[] = [];
       const logged = await recordConsole('error', async () => {
-        res = await app.request('/', { method: 'POST', headers: { cookie } });
+        answers.push(await app.request('/', { method: 'POST', headers: { cookie } }));
+        answers.push(await app.request('/user', { headers: { cookie } }));
       });
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('2');
-      expect(await res.text()).toBe('Service Unavailable');
-      expect(logged).toHaveLength(1);
-      expect(isSessionStoreError(logged[0]?.[0])).toBe(true);
+      for (const res of answers) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('2');
+        expect(await res.text()).toBe('Service Unavailable');
+      }
+      expect(logged).toHaveLength(2);
+      expect(logged.every(([error]) => isSessionStoreError(error))).toBe(true);
     });
 
     it('answers a store failure in the commit the same way, 503 with Retry-After, and logs it the same way', async () => {
