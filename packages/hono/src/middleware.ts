@@ -51,7 +51,7 @@ export function session<Data extends object = AppSessionData, Flash extends obje
 ): SessionMiddleware<Data, Flash, Bindings> {
   const fromEnv = typeof options === 'function' ? options : undefined;
   let built = fromEnv === undefined ? toSessionManager<Data, Flash>(options as SessionManagerOptions, PACKAGE) : undefined;
-  const managerFor = (c: Context): SessionManager<Data, Flash> => (built ??= buildFromEnv(fromEnv!, c.env as Bindings));
+  const managerFor = (c: Context): SessionManager<Data, Flash> => (built ??= buildFromEnv(fromEnv!, (c.env ?? {}) as Bindings));
   const mount: Mount = { given: options, manager: () => built };
   const createdThisTurn = creationTurn();
   let firstRequest = true;
@@ -102,7 +102,10 @@ export function session<Data extends object = AppSessionData, Flash extends obje
   return middleware as unknown as SessionMiddleware<Data, Flash, Bindings>;
 }
 
-/** Calls the app's function of the env, once: its result is the options or the manager. */
+/**
+ * Calls the app's function of the env, once: its result is the options or the manager.
+ * Without bindings (`app.request()` on Node) it gets `{}`, so a missing secret is the core's clear error.
+ */
 function buildFromEnv<Data extends object, Flash extends object, Bindings extends object>(
   fromEnv: (env: Bindings) => SessionManagerOptions | SessionManager<Data, Flash>,
   env: Bindings,

@@ -556,20 +556,28 @@ function describeMiddleware(runtime: string): void {
 
     it('throws a TypeError naming the package when the function of the env returns no options', async () => {
       const seen: unknown[] = [];
-      for (const returned of [undefined, Promise.resolve({ secret: SECRET }), { secret: 'short' }]) {
+      const functions = [
+        () => undefined,
+        () => Promise.resolve({ secret: SECRET }),
+        () => ({ secret: 'short' }),
+        // app.request() without bindings, as on Node: the env is {}, the missing secret the core's error.
+        (env: { SESSION_SECRET: string }) => ({ secret: env.SESSION_SECRET }),
+      ];
+      for (const fromEnv of functions) {
         const app = new Hono<SessionEnv>();
         app.onError((error, c) => {
           seen.push(error);
           return c.text('bad options', 500);
         });
-        app.use(session(() => returned as SessionManagerOptions));
+        app.use(session(fromEnv as () => SessionManagerOptions));
         app.get('/', (c) => c.text('ok'));
-        expect((await app.request('/', {}, {})).status).toBe(500);
+        expect((await app.request('/')).status).toBe(500);
       }
-      expect(seen.map((error) => (error as Error).name)).toEqual(['TypeError', 'TypeError', 'TypeError']);
+      expect(seen.map((error) => (error as Error).name)).toEqual(['TypeError', 'TypeError', 'TypeError', 'TypeError']);
       expect(String(seen[0])).toMatch(/^TypeError: @sess\/hono: option `options` must be a function returning session manager options/);
       expect(String(seen[1])).toMatch(/not a Promise/);
       expect(String(seen[2])).toMatch(/^TypeError: @sess\/hono: option `secret`/);
+      expect(String(seen[3])).toMatch(/^TypeError: @sess\/hono: option `secret`/);
     });
 
     it('warns once when session() is created inside each request, which loses every session on the memory store', async () => {
