@@ -94,8 +94,9 @@ describe('configuring from the Workers env', () => {
       });
   });
 
-  it('accepts module-scope options on a Hono app typed with Bindings', () => {
-    const app = new Hono<{ Bindings: Bindings } & SessionEnv>();
+  it('accepts module-scope options, or a function of the env, on a Hono app typed with Bindings only', () => {
+    const app = new Hono<{ Bindings: Bindings }>();
     app.use(session({ secret: SECRET }));
+    app.use(session((env: Bindings) => ({ secret: env.SESSION_SECRET })));
   });
 });

@@ -320,6 +320,22 @@ function describeMiddleware(runtime: string): void {
       expect(res.headers.getSetCookie()).toHaveLength(1);
     });
 
+    it("accepts a sub-app's session() given the app's manager, and opens one session", async () => {
+      const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET });
+      const app = new Hono<SessionEnv>();
+      app.use(session(manager));
+      const sub = new Hono<SessionEnv>();
+      sub.use(session(manager));
+      sub.post('/', async (c) => {
+        (await c.var.session.load()).set('user', 'ann');
+        return c.text('sub');
+      });
+      app.route('/sub', sub);
+      const res = await app.request('/sub', { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(res.headers.getSetCookie()).toHaveLength(1);
+    });
+
     it('loads with getSession(c) the same session as c.var.session', async () => {
       const app = new Hono<SessionEnv>();
       app.use(session({ secret: SECRET }));
