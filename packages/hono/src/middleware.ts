@@ -84,7 +84,8 @@ export function session<Data extends object = AppSessionData, Flash extends obje
     } catch (error) {
       throw asCommitError(error, c);
     }
-    applyCommitHeaders(result, responseHeaders(c));
+    // Most requests never load the session: nothing to write, no header access to build.
+    if (result.setCookie.length > 0 || result.vary || result.private) applyCommitHeaders(result, responseHeaders(c));
   }
 
   const middleware = Object.defineProperty(sessionMiddleware, 'manager', {
