@@ -42,7 +42,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   }
   const demo = await startWorkerdDemo({ port: Number(process.env.PORT || 8787), host: process.env.HOST, secret });
   console.log(`sess Hono demo in workerd: open ${demo.url}`);
-  console.log('  sessions: the sealed cookie store (the data travels in the cookie)');
+  console.log('  sessions: the sealed cookie store (the data travels in the cookie; sign-out cannot revoke a copied cookie)');
   const stop = () => void demo.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

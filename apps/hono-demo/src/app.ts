@@ -3,7 +3,7 @@
  * (@hono/node-server), Bun, Deno and workerd. What starts it lives in node.ts,
  * runtime-server.ts (Bun and Deno) and worker.ts.
  */
-import type { SessionManagerOptions } from '@sess/core';
+import { isSessionStoreError, type SessionManagerOptions } from '@sess/core';
 import {
   asDemoError,
   createDemoHandlers,
@@ -54,7 +54,9 @@ export function createApp(options: DemoAppOptions): Hono<DemoEnv> & { sessions: 
   app.onError((error, c) => {
     const demoError = asDemoError(error);
     logServerError(demoError, c.req.method, c.req.path);
-    return send(c, errorReply(demoError, wantsJson(c.req.header('accept'))));
+    // A store outage says when to retry (Retry-After), as Hono's default handler does for it.
+    const headers = isSessionStoreError(error) ? error.headers : undefined;
+    return send(c, errorReply(demoError, wantsJson(c.req.header('accept'))), headers);
   });
   app.notFound((c) => send(c, notFoundReply(c.req.method, c.req.path, wantsJson(c.req.header('accept')))));
   app.use(sessions);
@@ -89,14 +91,14 @@ export function createApp(options: DemoAppOptions): Hono<DemoEnv> & { sessions: 
   return Object.assign(app, { sessions });
 }
 
-function send(c: Context, reply: DemoReply): Response {
+function send(c: Context, reply: DemoReply, headers: Readonly<Record<string, string>> = {}): Response {
   const status = reply.status as ContentfulStatusCode;
   switch (reply.kind) {
     case 'html':
-      return c.html(reply.body, status);
+      return c.html(reply.body, status, headers);
     case 'json':
       // c.json would send a bare string as JSON too; say it is JSON whatever the value.
-      return c.body(JSON.stringify(reply.body), status, { 'Content-Type': 'application/json; charset=utf-8' });
+      return c.body(JSON.stringify(reply.body), status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
     case 'redirect':
       return c.redirect(reply.location, reply.status);
   }

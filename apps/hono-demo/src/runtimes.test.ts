@@ -114,6 +114,17 @@ describe('Hono demo in workerd, with the cookie store', () => {
     expect((await browser.session()).user).toBeNull();
   });
 
+  it('still signs in a copied cookie after sign-out, as the README warns (no server side to revoke it)', async () => {
+    const browser = demoClient(demo!.url);
+    await browser.login('carol');
+    const copied = browser.jar.get('sid')!;
+    await browser.request('POST', '/logout', { accept: 'json' });
+    expect((await browser.session()).user).toBeNull();
+    const thief = demoClient(demo!.url);
+    thief.jar.set('sid', copied);
+    expect((await thief.session()).user).toBe('carol');
+  });
+
   it('treats a tampered cookie as signed out', async () => {
     const browser = demoClient(demo!.url);
     await browser.login('bob');

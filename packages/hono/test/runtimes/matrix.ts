@@ -42,7 +42,7 @@ const outDir = join(packageRoot, 'node_modules', '.cache', 'runtime-matrix');
 /** A whole suite run in one runtime, Redis included, on a busy 2-core machine. */
 const RUN_TIMEOUT_MS = 180_000;
 /** The newest date the miniflare/workerd in the lockfile knows is fine; features only grow with it. */
-const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
+export const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
 
 const binaries = {
   bun: runtimeBinary('bun', import.meta.url),
@@ -67,9 +67,9 @@ function sourcesPlugin(): Plugin {
 }
 
 /** Bundles one entry for a server runtime (Node built-ins available) or for workerd (Web APIs only). */
-async function bundle(entry: string, target: 'server' | 'worker'): Promise<string> {
+export async function bundle(entry: string, target: 'server' | 'worker', name: string = target): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  const outfile = join(outDir, `${target}.mjs`);
+  const outfile = join(outDir, `${name}.mjs`);
   await build({
     entryPoints: [here(entry)],
     outfile,
@@ -78,6 +78,8 @@ async function bundle(entry: string, target: 'server' | 'worker'): Promise<strin
     target: 'es2022',
     platform: target === 'server' ? 'node' : 'browser',
     conditions: target === 'worker' ? ['workerd', 'worker', 'browser'] : [],
+    // workerd's own modules (`cloudflare:workers`' env) come from the runtime.
+    external: target === 'worker' ? ['cloudflare:*'] : [],
     // ioredis and its dependencies are CommonJS and require() Node built-ins.
     banner:
       target === 'server'
