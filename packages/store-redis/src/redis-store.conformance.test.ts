@@ -20,7 +20,7 @@ const majors: [string, () => Clients][] = [
   ],
 ];
 
-const stores: RedisStore[] = [];
+const stores: RedisStore<ioredis6.Redis | ioredis6.Cluster>[] = [];
 const clients: { quit(): Promise<unknown> }[] = [];
 afterAll(async () => {
   // Leave nothing behind on a shared REDIS_URL server.
