@@ -4,13 +4,20 @@
  */
 import { PACKAGE } from '../engine';
 import type { RedisDriver } from '../port';
+import { type BunRedisClient, bunDriver } from './bun';
 import { type IoredisClient, ioredisDriver } from './ioredis';
 import { type NodeRedis, nodeRedisDriver } from './node-redis';
+import { type UpstashClient, upstashDriver } from './upstash';
 
 /** Every client `createRedisStore` accepts as `client`. */
-export type RedisClientLike = IoredisClient | NodeRedis;
+export type RedisClientLike = IoredisClient | NodeRedis | UpstashClient | BunRedisClient;
 
-export const drivers: readonly RedisDriver[] = [ioredisDriver as RedisDriver, nodeRedisDriver as RedisDriver];
+export const drivers: readonly RedisDriver[] = [
+  ioredisDriver as RedisDriver,
+  nodeRedisDriver as RedisDriver,
+  upstashDriver as RedisDriver,
+  bunDriver as RedisDriver,
+];
 
 /** The driver of `client`, or a `TypeError` listing what is accepted. */
 export function driverFor(client: unknown): RedisDriver {
