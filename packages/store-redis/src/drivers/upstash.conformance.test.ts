@@ -14,7 +14,7 @@ import { createRedisStore, type RedisStore } from '../index';
 
 const bridge = await startUpstashBridge({ redisUrl: inject('redisUrl') });
 const client = new Redis({ url: bridge.url, token: bridge.token });
-const stores: RedisStore[] = [];
+const stores: RedisStore<Redis>[] = [];
 const store = (options: { prefix?: string; maxSizeBytes?: number } = {}) => {
   const created = createRedisStore({ client, prefix: options.prefix ?? uniquePrefix('upstash'), ...options });
   stores.push(created);

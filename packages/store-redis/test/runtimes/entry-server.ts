@@ -1,7 +1,7 @@
 /* The store conformance suite as Bun and Deno run it, once per driver that runs there. */
 import process from 'node:process';
 import { describeStoreConformance } from '@sess/core/testing';
-import { createRedisStore, type RedisStore } from '@sess/store-redis';
+import { createRedisStore, type RedisClientLike, type RedisStore } from '@sess/store-redis';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
@@ -33,14 +33,14 @@ async function clients(): Promise<[driver: string, client: object, close: () => 
   return list;
 }
 
-const stores: RedisStore[] = [];
+const stores: RedisStore<RedisClientLike>[] = [];
 const opened = await clients();
 for (const [driver, client] of opened) {
   const name = `Redis single node, ${driver} [${runtime}]`;
   const prefix = `test:runtimes:${runtime}:${driver}:${crypto.randomUUID().slice(0, 8)}:`;
-  let store: RedisStore;
+  let store: RedisStore<RedisClientLike>;
   try {
-    store = createRedisStore({ client: client as never, prefix });
+    store = createRedisStore({ client: client as RedisClientLike, prefix });
   } catch (error) {
     // One cell failing must not hide the others.
     it(`${name}: the store takes this client`, () => {
@@ -49,10 +49,10 @@ for (const [driver, client] of opened) {
     continue;
   }
   const sizePrefix = `${prefix}size:`;
-  stores.push(store, createRedisStore({ client: client as never, prefix: sizePrefix }));
+  stores.push(store, createRedisStore({ client: client as RedisClientLike, prefix: sizePrefix }));
   describeStoreConformance(name, {
     createStore: () => store,
-    createSizeLimitedStore: ({ maxSizeBytes }) => createRedisStore({ client: client as never, prefix: sizePrefix, maxSizeBytes }),
+    createSizeLimitedStore: ({ maxSizeBytes }) => createRedisStore({ client: client as RedisClientLike, prefix: sizePrefix, maxSizeBytes }),
   });
 }
 afterAll(async () => {

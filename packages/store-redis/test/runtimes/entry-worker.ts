@@ -19,14 +19,14 @@ export default {
       collected = true;
       const client = new Redis({ url: env.UPSTASH_URL, token: env.UPSTASH_TOKEN });
       const prefix = `test:runtimes:workerd:upstash:${crypto.randomUUID().slice(0, 8)}:`;
-      const stores: RedisStore[] = [
-        createRedisStore({ client: client as never, prefix }),
-        createRedisStore({ client: client as never, prefix: `${prefix}size:` }),
+      const stores: RedisStore<Redis>[] = [
+        createRedisStore({ client, prefix }),
+        createRedisStore({ client, prefix: `${prefix}size:` }),
       ];
       describeStoreConformance('Redis single node, upstash [workerd]', {
         createStore: () => stores[0]!,
         createSizeLimitedStore: ({ maxSizeBytes }) =>
-          createRedisStore({ client: client as never, prefix: `${prefix}size:`, maxSizeBytes }),
+          createRedisStore({ client, prefix: `${prefix}size:`, maxSizeBytes }),
       });
       afterAll(async () => {
         await Promise.all(stores.map((store) => store.clear()));
