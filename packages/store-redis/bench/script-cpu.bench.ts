@@ -26,10 +26,14 @@ const BURST = 20;
 const ROUNDS = 3;
 const HOUR_MS = 3_600_000;
 
+function manyKeys(count: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'x'.repeat(100)]));
+}
+
 const shapes: [string, Record<string, unknown>][] = [
   ['bench/ shape: { user, count }', { user: 'ann', count: 0 }],
-  ['20 keys of 100 B', Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'x'.repeat(100)]).concat([['count', 0]]))],
-  ['200 keys of 100 B', Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'x'.repeat(100)]).concat([['count', 0]]))],
+  ['20 keys of 100 B', { ...manyKeys(20), count: 0 }],
+  ['200 keys of 100 B', { ...manyKeys(200), count: 0 }],
 ];
 
 async function baselineScript(rev: string): Promise<LuaScript> {
@@ -44,7 +48,7 @@ async function baselineScript(rev: string): Promise<LuaScript> {
   }
 }
 
-async function measure(admin: Redis, script: LuaScript, keys: string[], data: Record<string, unknown>) {
+async function measure(admin: Redis, script: LuaScript, keys: string[]) {
   const sha = await scriptSha(script);
   await admin.script('LOAD', script.lua);
   const before = await cpuUs(admin);
@@ -61,7 +65,6 @@ async function measure(admin: Redis, script: LuaScript, keys: string[], data: Re
   const stats = await admin.info('commandstats');
   const usecPerCall = Number(stats.match(/^cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/m)?.[1]);
   const cpuPerWriteUs = ((await cpuUs(admin)) - before) / WRITES;
-  void data;
   return { usecPerCall, cpuPerWriteUs };
 }
 
@@ -87,8 +90,8 @@ async function main(): Promise<void> {
       await Promise.all(keys.map((key) => store.set(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data })));
       const results = { before: [] as { usecPerCall: number; cpuPerWriteUs: number }[], after: [] as { usecPerCall: number; cpuPerWriteUs: number }[] };
       for (let round = 0; round < ROUNDS; round++) {
-        results.before.push(await measure(admin, baseline, keys.map((k) => `bench:${k}`), data));
-        results.after.push(await measure(admin, updateScript, keys.map((k) => `bench:${k}`), data));
+        results.before.push(await measure(admin, baseline, keys.map((k) => `bench:${k}`)));
+        results.after.push(await measure(admin, updateScript, keys.map((k) => `bench:${k}`)));
       }
       const cell = (list: { usecPerCall: number; cpuPerWriteUs: number }[]) =>
         `${median(list.map((r) => r.usecPerCall)).toFixed(2)} | ${median(list.map((r) => r.cpuPerWriteUs)).toFixed(1)}`;
