@@ -33,6 +33,8 @@ export function createIoredisClient(url: string, redisOptions: Ioredis.RedisOpti
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // With `sentinels` in redisOptions: leave a master that hangs as soon as Sentinel switches (issue 14, point 19).
+    failoverDetector: true,
     ...redisOptions,
   });
   // Connection errors surface on the store calls they fail; the event would only log.
