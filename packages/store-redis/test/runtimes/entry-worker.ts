@@ -2,7 +2,7 @@
 import { describeStoreConformance } from '@sess/core/testing';
 import { createRedisStore, type RedisStore } from '@sess/store-redis';
 import { Redis } from '@upstash/redis/cloudflare';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCollected } from '../../../test-kit/src/runtimes/vitest-host';
 
 interface Env {
@@ -27,6 +27,11 @@ export default {
         createStore: () => stores[0]!,
         createSizeLimitedStore: ({ maxSizeBytes }) =>
           createRedisStore({ client, prefix: `${prefix}size:`, maxSizeBytes }),
+      });
+      describe('Redis single node, ioredis [workerd]', () => {
+        it('is refused when the store is made: a TCP socket there belongs to one request; the error names @upstash/redis', () => {
+          expect(() => createRedisStore({ url: 'redis://127.0.0.1:6379' })).toThrow(/@upstash\/redis/);
+        });
       });
       afterAll(async () => {
         await Promise.all(stores.map((store) => store.clear()));
