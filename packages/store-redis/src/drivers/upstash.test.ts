@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 // By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
 import { startUpstashBridge, type UpstashBridge } from '../../../test-kit/src/upstash-bridge/index';
 import { Redis } from '@upstash/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { isSessionStoreError } from '@sess/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../test/clients';
+import { type RedisServer, startRedisServer } from '../../test/redis-server';
+import { createRedisStore } from '../index';
 import type { RedisCommandPort } from '../port';
 import { upstashDriver } from './upstash';
 
@@ -113,5 +115,54 @@ describe('the upstash driver [node]: a server that never answers', () => {
     );
     expect(outcome).toEqual({ error: 'TimeoutError' });
     expect(Date.now() - startedMs).toBeLessThan(5_000);
+  });
+});
+
+describe('the upstash driver [node]: outages reach the store as SessionStoreError, never as "no session"', () => {
+  const SLACK_MS = 1_000;
+  let server: RedisServer;
+  let privateBridge: UpstashBridge;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    privateBridge = await startUpstashBridge({ redisUrl: server.url });
+  });
+  afterAll(async () => {
+    await privateBridge.close();
+    await server.dispose();
+  });
+
+  async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; elapsedMs: number }> {
+    const startedMs = Date.now();
+    try {
+      await work();
+    } catch (error) {
+      return { error, elapsedMs: Date.now() - startedMs };
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  it('fails a load at once when the Redis behind Upstash is down, and works again when it is back', async () => {
+    const client = new Redis({ url: privateBridge.url, token: privateBridge.token });
+    const store = createRedisStore({ client, operationTimeoutMs: 500 });
+    const nowMs = Date.now();
+    const record = { data: { a: 1 }, createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + 60_000, persistent: false };
+    await store.set('k'.repeat(32), record);
+    expect(await store.get('k'.repeat(32))).toMatchObject({ data: { a: 1 } });
+    await server.stop();
+    const { error, elapsedMs } = await failure(() => store.get('k'.repeat(32)));
+    expect(isSessionStoreError(error)).toBe(true);
+    expect(elapsedMs).toBeLessThan(500 + SLACK_MS);
+    await server.start();
+    expect(await store.get('k'.repeat(32))).toBeUndefined(); // a fresh, empty server: truly no session now
+  });
+
+  it('fails within the store timeout when Upstash cannot be reached, retries included', async () => {
+    const closed = await startUpstashBridge({ redisUrl: server.url });
+    await closed.close();
+    const store = createRedisStore({ client: new Redis({ url: closed.url, token: 't' }), operationTimeoutMs: 500 });
+    const { error, elapsedMs } = await failure(() => store.get('k'.repeat(32)));
+    expect(isSessionStoreError(error)).toBe(true);
+    expect(elapsedMs).toBeLessThan(500 + SLACK_MS);
   });
 });
