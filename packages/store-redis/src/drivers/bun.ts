@@ -30,6 +30,9 @@ function asStrings(value: unknown): string[] {
   return value.map(asString);
 }
 
+/** How often a wait for a reconnect looks at `connected`. */
+const READY_POLL_MS = 25;
+
 export const bunDriver: RedisDriver<BunRedisClient> = {
   name: 'bun',
   accepts: "Bun's built-in client (new RedisClient(url) from 'bun'; single node only)",
@@ -44,20 +47,42 @@ export const bunDriver: RedisDriver<BunRedisClient> = {
       typeof candidate.connected === 'boolean'
     );
   },
-  createPort(client): RedisCommandPort {
-    let connecting: Promise<void> | undefined;
+  createPort(client, context): RedisCommandPort {
+    let waiting: Promise<void> | undefined;
+    let seenConnected = false;
     const send = (command: string, ...args: string[]) => client.send(command, args);
     const script = (head: string[], keys: readonly string[], args: readonly string[]) =>
       client.send(head[0]!, [...head.slice(1), String(keys.length), ...keys, ...args]);
+    /**
+     * The client connects on its first command and reconnects by itself after an
+     * outage, but has no events to wait on (only single `onconnect`/`onclose` slots,
+     * which are the application's). So: `connect()` once for a client never connected,
+     * otherwise watch `connected`, and give up after the store's bound. A client the
+     * application closed stays closed: the store never reopens it.
+     */
+    async function waitForConnection(): Promise<void> {
+      if (!seenConnected) {
+        await client.connect();
+        return;
+      }
+      const deadlineMs = Date.now() + context.operationTimeoutMs;
+      while (!client.connected) {
+        if (Date.now() >= deadlineMs) throw new Error("Bun's RedisClient did not reconnect (closed, or Redis is away)");
+        await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+      }
+    }
     return {
       driver: 'bun',
       cluster: false,
       whenReady() {
-        if (client.connected) return undefined;
-        connecting ??= client.connect().finally(() => {
-          connecting = undefined;
+        if (client.connected) {
+          seenConnected = true;
+          return undefined;
+        }
+        waiting ??= waitForConnection().finally(() => {
+          waiting = undefined;
         });
-        return connecting;
+        return waiting;
       },
       describeState: () => `connected: ${client.connected}`,
       get: async (key) => {

@@ -5,7 +5,9 @@ import { createRedisStore, type RedisClientLike, type RedisStore } from '@sess/s
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, it } from 'vitest';
+import { isSessionStoreError } from '@sess/core';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '../redis-server';
 import { printResults, runCollected } from '../../../test-kit/src/runtimes/vitest-host';
 
 const runtime = 'Bun' in globalThis ? 'bun' : 'deno';
@@ -59,5 +61,51 @@ afterAll(async () => {
   await Promise.all(stores.map((store) => store.clear()));
   await Promise.all(opened.map(([, , close]) => close()));
 });
+
+if (runtime === 'bun') describeBunOutages();
+
+/** Bun's client has no events to wait on: the driver watches `connected` (see drivers/bun.ts). */
+function describeBunOutages(): void {
+  const { RedisClient } = (globalThis as unknown as { Bun: { RedisClient: new (url: string) => BunClient } }).Bun;
+  type BunClient = object & { close(): void; readonly connected: boolean };
+  const nowMs = Date.now();
+  const record = { data: { a: 1 }, createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + 600_000, persistent: false };
+  const key = 'k'.repeat(32);
+
+  describe('Redis single node, bun [bun]: outages', () => {
+    let server: RedisServer;
+    let client: BunClient;
+    let store: RedisStore<RedisClientLike>;
+    beforeEach(async () => {
+      server = await startRedisServer();
+      client = new RedisClient(server.url);
+      store = createRedisStore({ client: client as unknown as RedisClientLike, operationTimeoutMs: 500 });
+      await store.set(key, record);
+    });
+    afterEach(async () => {
+      client.close();
+      await server.dispose();
+    });
+
+    it('fails a load with SessionStoreError while Redis is away, and serves again once the client is back', async () => {
+      await server.stop();
+      const startedMs = Date.now();
+      const error = await store.get(key).then(() => undefined, (caught: unknown) => caught);
+      expect(isSessionStoreError(error)).toBe(true);
+      expect(Date.now() - startedMs).toBeLessThan(1_500);
+      await server.start();
+      // A fresh, empty server: now there truly is no session.
+      await expect.poll(() => store.get(key).catch(() => 'failed'), { timeout: 3_000 }).toBeUndefined();
+    });
+
+    it('never reopens a client the application closed: calls fail with SessionStoreError', async () => {
+      expect(await store.get(key)).toMatchObject({ data: { a: 1 } });
+      client.close();
+      const error = await store.get(key).then(() => undefined, (caught: unknown) => caught);
+      expect(isSessionStoreError(error)).toBe(true);
+      expect(client.connected).toBe(false);
+    });
+  });
+}
 
 printResults(await runCollected());
