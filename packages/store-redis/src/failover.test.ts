@@ -165,7 +165,7 @@ describe('a Cluster master that hangs, ioredis with retryDelayOnFailover: 0 and 
     await store.set(keys[0]!, { ...meta(), data: {} });
     // The master of the first session's slot is the one that hangs.
     const slot = Number(await client.cluster('KEYSLOT', `failover:${keys[0]}`));
-    const masterOf = async () => (await client!.cluster('SLOTS')).find(([from, to]) => slot >= from && slot <= to)![2][1];
+    const masterOf = async () => (await client!.cluster('SLOTS')).find(([from, to]) => slot >= from && slot <= to)![2]![1];
     const masterPort = await masterOf();
     const master = cluster.nodes.find((node) => node.port === masterPort)!;
     const result = await incrementThroughHang(store, keys, {
