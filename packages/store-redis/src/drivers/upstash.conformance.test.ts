@@ -68,3 +68,33 @@ describe('Redis single node, upstash [node]: HTTP requests per request, counted 
     expect(sent).toHaveLength(1);
   });
 });
+
+describe('Redis single node, upstash [node]: what a tracer of the HTTP bodies sees', () => {
+  it('never sends a session id or a cookie value in any command argument, from creation to sign-out everywhere', async () => {
+    const sessions = createSessionManager({ secret: SECRET, store: store() });
+    const secrets = new Set<string>();
+    const remember = (id: string, cookieHeader: string | undefined) => {
+      secrets.add(id);
+      if (cookieHeader) secrets.add(cookieHeader.slice(cookieHeader.indexOf('=') + 1));
+    };
+    bridge.clearRequests();
+    const created = await request(sessions, undefined, (s) => s.set('cart', ['apple']));
+    remember(created.session.id, created.cookieHeader);
+    const signedIn = await request(sessions, created.cookieHeader, (s) => {
+      s.regenerate();
+      s.setUserId('upstash-trace');
+      s.set('name', 'Ann');
+    });
+    remember(signedIn.session.id, signedIn.cookieHeader);
+    await request(sessions, signedIn.cookieHeader, (s) => s.set('cart', ['apple', 'pear']));
+    expect(await sessions.listUserSessions('upstash-trace')).toHaveLength(1);
+    expect(await sessions.revokeUserSessions('upstash-trace')).toBe(1);
+
+    const sent = bridge.requests.flatMap((each) => each.sent);
+    const kinds = new Set(sent.map((args) => args[0]!.toLowerCase()));
+    for (const kind of ['set', 'get', 'evalsha', 'zrangebyscore', 'getrange']) expect(kinds).toContain(kind);
+    expect(secrets.size).toBe(4);
+    const leaks = sent.filter((args) => args.some((arg) => [...secrets].some((secret) => arg.includes(secret))));
+    expect(leaks).toEqual([]);
+  });
+});

@@ -170,8 +170,8 @@ describe('the Upstash REST bridge: /pipeline and /multi-exec', () => {
     await post('/', ['PING']);
     await post('/pipeline', [['PING'], ['ECHO', 'x']]);
     expect(bridge.requests).toEqual([
-      { endpoint: '/', commands: ['ping'] },
-      { endpoint: '/pipeline', commands: ['ping', 'echo'] },
+      { endpoint: '/', commands: ['ping'], sent: [['PING']] },
+      { endpoint: '/pipeline', commands: ['ping', 'echo'], sent: [['PING'], ['ECHO', 'x']] },
     ]);
   });
 });

@@ -19,10 +19,13 @@ export interface UpstashBridgeOptions {
   token?: string;
 }
 
-/** One HTTP request the bridge answered: its endpoint and the command names in it. */
+/** One HTTP request the bridge answered: its endpoint, the command names in it and the commands whole. */
 export interface BridgeRequest {
   endpoint: '/' | '/pipeline' | '/multi-exec';
+  /** Lower-case command names, in order. */
   commands: string[];
+  /** Every command with its arguments as UTF-8 text: what a tracer of the HTTP bodies would record. */
+  sent: string[][];
 }
 
 export interface UpstashBridge {
@@ -82,6 +85,11 @@ function toSlot(reply: RespReply, base64: boolean): Slot {
   return reply.kind === 'error' ? { error: reply.message } : { result: toJson(reply, base64) };
 }
 
+function describeRequest(endpoint: BridgeRequest['endpoint'], commands: readonly Buffer[][]): BridgeRequest {
+  const sent = commands.map((command) => command.map((arg) => arg.toString('utf8')));
+  return { endpoint, commands: sent.map((command) => command[0]!.toLowerCase()), sent };
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -117,7 +125,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   async function run(endpoint: BridgeRequest['endpoint'], body: unknown, base64: boolean): Promise<[number, unknown]> {
     if (endpoint === '/') {
       const command = toCommand(body);
-      requests.push({ endpoint, commands: [command[0]!.toString().toLowerCase()] });
+      requests.push(describeRequest(endpoint, [command]));
       const [reply] = await redis.send([command]);
       const slot = toSlot(reply!, base64);
       return ['error' in slot ? 400 : 200, slot];
@@ -126,7 +134,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       throw new BadRequest(`ERR ${endpoint} takes a non-empty JSON array of commands`);
     }
     const commands = body.map(toCommand);
-    requests.push({ endpoint, commands: commands.map((command) => command[0]!.toString().toLowerCase()) });
+    requests.push(describeRequest(endpoint, commands));
     if (endpoint === '/pipeline') {
       const replies = await redis.send(commands);
       return [200, replies.map((reply) => toSlot(reply, base64))];
