@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { session as sessExpress } from '@sess/express';
 import { session as sessKoa } from '@sess/koa';
-import { createRedisStore, type RedisClientLike } from '@sess/store-redis';
+import { createRedisStore } from '@sess/store-redis';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express, { type Express } from 'express';
 import expressSession from 'express-session';
@@ -282,7 +282,7 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
     case 'express+@sess/redis+node-redis': {
       const client = createClient({ url: redisUrl });
       await client.connect();
-      const store = createRedisStore({ client: client as unknown as RedisClientLike });
+      const store = createRedisStore({ client });
       return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => client.close());
     }
     case 'express-session+connect-redis': {
