@@ -34,7 +34,7 @@ export function createDemoRedisStore(
     // Errors reach the store calls they fail; the store waits for `ready` (bounded) meanwhile.
     client.on('error', () => {});
     client.connect().catch(() => {});
-    const store = createRedisStore({ client: client as unknown as RedisClientLike, prefix });
+    const store = createRedisStore({ client, prefix });
     return { store, driver, close: () => client.close().catch(() => client.destroy()) };
   }
   const store = createRedisStore({ url, prefix });

@@ -116,6 +116,17 @@ describe.each(tcpDrivers)('round trips and commands per request, on $name', (dri
     expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 2 } });
   });
 
+  it('rotates a signed-in session to a new key with one round trip and one command', async () => {
+    const store = createRedisStore({ client: connection.client });
+    const nowMs = Date.now();
+    const record = { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, userId: 'rotating', data: { a: 1 } };
+    await store.set('rotate-from', record);
+    await store.rotate('rotate-from', 'rotate-warm', record); // loads the script on this server
+    await store.set('rotate-from', record);
+    const cost = await measure(() => store.rotate('rotate-from', 'rotate-to', record));
+    expect(cost).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
+  });
+
   it('destroys a session with one round trip', async () => {
     const sessions = manager();
     const { cookieHeader } = await request(sessions, undefined, (s) => s.set('cart', []));
