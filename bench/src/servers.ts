@@ -33,6 +33,7 @@ export type ServerName =
   | 'express+raw-get-set'
   | 'express+@sess/memory'
   | 'express+@sess/redis'
+  | 'express+@sess/redis+node-redis'
   | 'express-session+connect-redis'
   | 'koa'
   | 'koa+raw-get'
@@ -98,6 +99,14 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     sessions: true,
     redis: true,
     config: '`session({ secret, store: createRedisStore({ url }) })`: @sess defaults (signed id cookie, 1 day idle, touch after 20% of it).',
+  },
+  {
+    name: 'express+@sess/redis+node-redis',
+    framework: 'express',
+    sessions: true,
+    redis: true,
+    config:
+      '`session({ secret, store: createRedisStore({ client }) })` on a node-redis 5 `createClient({ url })`: the same engine through the node-redis driver, the client connect-redis uses.',
   },
   {
     name: 'express-session+connect-redis',
@@ -269,6 +278,12 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       });
       const middleware = sessExpress({ secret: SECRET, store, ...(sweep && { storeTimeoutMs: 2 * SWEEP_TIMEOUT_MS }) });
       return listen(sessExpressApp(middleware), () => store.close!());
+    }
+    case 'express+@sess/redis+node-redis': {
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      const store = createRedisStore({ client });
+      return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => client.close());
     }
     case 'express-session+connect-redis': {
       const client = createClient({ url: redisUrl });

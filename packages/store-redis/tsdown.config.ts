@@ -6,5 +6,6 @@ export default defineConfig({
   dts: true,
   tsconfig: 'tsconfig.build.json',
   platform: 'neutral',
-  deps: { neverBundle: [/^@sess\//, /^node:/] }, // node:crypto hashes the Lua scripts (ioredis is Node-only anyway)
+  // The client libraries are optional peers, never bundled: a driver only reads a client's shape.
+  deps: { neverBundle: [/^@sess\//, /^ioredis$/, /^redis$/] },
 });

@@ -1,7 +1,7 @@
 import { createMemoryStore, type SessionStore } from '@sess/core';
-import { createRedisStore } from '@sess/store-redis';
 import { httpError } from './body';
 import type { DemoConfig } from './config';
+import { createDemoRedisStore } from './redis-driver';
 
 /** Where the demo keeps its sessions. */
 export type StoreMode = 'memory' | 'redis';
@@ -24,16 +24,16 @@ export function createDemoStore(config: Pick<DemoConfig, 'redisUrl' | 'redisPref
   if (config.redisUrl === undefined) {
     return { store: createMemoryStore(), mode: 'memory', description: 'memory (sessions end when the process does)', close: async () => {} };
   }
-  const store = createRedisStore({ url: config.redisUrl, prefix: config.redisPrefix });
+  const { store, driver, close } = createDemoRedisStore(config.redisUrl, config.redisPrefix);
   return {
     store,
     mode: 'redis',
-    description: `Redis at ${redactUrl(config.redisUrl)} (key prefix ${JSON.stringify(config.redisPrefix)})`,
+    description: `Redis at ${redactUrl(config.redisUrl)} through ${driver} (key prefix ${JSON.stringify(config.redisPrefix)})`,
     async close() {
       try {
         if (options.clearOnClose) await store.clear();
       } finally {
-        await boundedClose(store.close?.());
+        await boundedClose(close());
       }
     },
   };

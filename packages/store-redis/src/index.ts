@@ -1,1 +1,9 @@
-export { createRedisStore, type RedisStore, type RedisStoreOptions } from './redis-store';
+export {
+  createRedisStore,
+  type NodeRedisClient,
+  type NodeRedisCluster,
+  type RedisClientLike,
+  type RedisStore,
+  type RedisStoreOptions,
+} from './redis-store';
+export type { DriverContext, RedisCommandPort, RedisDriver, RedisScanNode } from './port';

@@ -25,7 +25,13 @@ describe('createRedisStore options', () => {
     ['url: 42', { url: 42 }, /`url`/],
     ['onNotice: "log"', { onNotice: 'log' }, /`onNotice` must be a function/],
     ['client and url together', { client: single, url: 'redis://127.0.0.1:6379' }, /`client`/],
-    ['client: a plain object', { client: { get() {} } }, /`client` must be an ioredis Redis or Cluster instance/],
+    ['client: a plain object', { client: { get() {} } }, /`client` must be one of: an ioredis .*; a node-redis .*\(got a plain object\)/],
+    ['client: a string', { client: 'redis://x' }, /`client` must be one of: .*\(got string\)/],
+    ['a misspelled option (prefx)', { prefx: 'x' }, /unknown option `prefx`\. Known options: client, url/],
+    ['a connect-redis option (ttl)', { ttl: 60 }, /unknown option `ttl`\. Expiry comes from the session manager/],
+    ['redisOptions with a client', { client: single, redisOptions: {} }, /`redisOptions` must be left out when `client` is given/],
+    ['operationTimeoutMs: "2000"', { client: single, operationTimeoutMs: '2000' }, /`operationTimeoutMs` must be a positive number/],
+    ['now: 0', { client: single, now: 0 }, /`now` must be a function/],
     ['url: http://', { url: 'http://127.0.0.1' }, /`url` must be a redis:\/\//],
     ['prefix: 3', { client: single, prefix: 3 }, /`prefix`/],
     ['serializer without functions', { client: single, serializer: { stringify: 'no' } }, /`serializer`/],
@@ -34,7 +40,7 @@ describe('createRedisStore options', () => {
     ['a client with an ioredis keyPrefix', { client: new Redis({ lazyConnect: true, keyPrefix: 'app:' }) }, /`keyPrefix`/],
   ])('rejects %s when called, naming the package and the option', (_label, options, message) => {
     expect(() => createRedisStore(options as never)).toThrow(TypeError);
-    expect(() => createRedisStore(options as never)).toThrow(/^@sess\/store-redis: option/);
+    expect(() => createRedisStore(options as never)).toThrow(/^@sess\/store-redis: (unknown )?option/);
     expect(() => createRedisStore(options as never)).toThrow(message);
   });
 

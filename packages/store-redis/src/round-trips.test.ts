@@ -5,6 +5,7 @@
 import { createSessionManager } from '@sess/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConnectedClient, tcpDrivers } from '../test/clients';
 import { type CommandStats, commandStats } from '../test/command-stats';
 import { type RedisServer, startRedisServer } from '../test/redis-server';
 import { request, SECRET } from '../test/requests';
@@ -13,21 +14,23 @@ import { createRedisStore } from './redis-store';
 
 const HOUR_MS = 3_600_000;
 
-describe('round trips and commands per request', () => {
+describe.each(tcpDrivers)('round trips and commands per request, on $name', (driver) => {
   let server: RedisServer;
   let proxy: RoundTripProxy;
   let stats: CommandStats;
-  let client: Redis;
+  let connection: ConnectedClient;
+  let admin: Redis;
   let clockMs = Date.now();
   const manager = () =>
-    createSessionManager({ secret: SECRET, store: createRedisStore({ client }), now: () => clockMs });
+    createSessionManager({ secret: SECRET, store: createRedisStore({ client: connection.client }), now: () => clockMs });
 
   beforeAll(async () => {
     // A server of its own: commandstats must see this test's commands only.
     server = await startRedisServer();
     proxy = await startRoundTripProxy(server.port);
     stats = await commandStats(server.port);
-    client = new Redis(proxy.url);
+    connection = await driver.single(proxy.url);
+    admin = new Redis(server.url);
     // Warm the script cache, as any running app has: the first call of a script on a
     // fresh server costs a NOSCRIPT reply and an EVAL.
     const sessions = manager();
@@ -40,7 +43,8 @@ describe('round trips and commands per request', () => {
   });
 
   afterAll(async () => {
-    await client?.quit();
+    await connection?.close();
+    await admin?.quit();
     await stats?.close();
     await proxy?.close();
     await server?.dispose();
@@ -92,7 +96,7 @@ describe('round trips and commands per request', () => {
     const commit = await measure(() => sessions.commit(handle, { status: 200 }));
     expect(load).toEqual({ roundTrips: 1, commands: { get: 1 } });
     expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
-    expect(await client.pexpiretime(`sess:${(await handle.load()).key}`)).toBeGreaterThan(firstExpiryMs);
+    expect(await admin.pexpiretime(`sess:${(await handle.load()).key}`)).toBeGreaterThan(firstExpiryMs);
 
     // Just touched: the next request writes nothing.
     const next = await measure(() => request(sessions, cookieHeader, (s) => {
@@ -110,6 +114,17 @@ describe('round trips and commands per request', () => {
     session.set('cart', ['apple']);
     const commit = await measure(() => sessions.commit(handle, { status: 200 }));
     expect(commit).toEqual({ roundTrips: 1, commands: { evalsha: 2 } });
+  });
+
+  it('rotates a signed-in session to a new key with one round trip and one command', async () => {
+    const store = createRedisStore({ client: connection.client });
+    const nowMs = Date.now();
+    const record = { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, userId: 'rotating', data: { a: 1 } };
+    await store.set('rotate-from', record);
+    await store.rotate('rotate-from', 'rotate-warm', record); // loads the script on this server
+    await store.set('rotate-from', record);
+    const cost = await measure(() => store.rotate('rotate-from', 'rotate-to', record));
+    expect(cost).toEqual({ roundTrips: 1, commands: { evalsha: 1 } });
   });
 
   it('destroys a session with one round trip', async () => {

@@ -11,6 +11,8 @@ export interface CommandCounts {
   sent: Record<string, number>;
   /** Commands run by Lua scripts inside the server. */
   inScripts: number;
+  /** Every command with its arguments, as the server saw them (clients' and scripts'). */
+  commands: string[][];
 }
 
 export interface CommandStats {
@@ -27,7 +29,7 @@ export async function commandStats(port: number): Promise<CommandStats> {
   const base = new Redis({ port, host: '127.0.0.1' });
   const monitor = await base.monitor();
   await base.quit();
-  let counts: CommandCounts = { sent: {}, inScripts: 0 };
+  let counts: CommandCounts = { sent: {}, inScripts: 0, commands: [] };
   const waiting = new Map<string, () => void>();
 
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -37,6 +39,7 @@ export async function commandStats(port: number): Promise<CommandStats> {
       waiting.delete(args[1]!);
       return;
     }
+    counts.commands.push(args);
     if (source === 'lua') counts.inScripts++;
     else counts.sent[name] = (counts.sent[name] ?? 0) + 1;
   });
@@ -52,7 +55,7 @@ export async function commandStats(port: number): Promise<CommandStats> {
   return {
     async reset() {
       await flush();
-      counts = { sent: {}, inScripts: 0 };
+      counts = { sent: {}, inScripts: 0, commands: [] };
     },
     async read() {
       await flush();

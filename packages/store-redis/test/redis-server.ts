@@ -3,7 +3,7 @@
  * no persistence, on ports nobody else uses, stopped afterwards.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it for good and removes its working directory. */
   dispose(): Promise<void>;
+  /** Sends the process a signal: `SIGSTOP` hangs it (a master that freezes instead of crashing), `SIGCONT` resumes it. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 /** Whether nothing listens on a loopback port. */
@@ -68,18 +70,23 @@ async function waitForPing(port: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer PING within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
-/** Starts a private redis-server; `extraArgs` go on its command line. */
-export async function startRedisServer(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
+/**
+ * Starts a private redis-server; `extraArgs` go on its command line. With `sentinelConfig`
+ * it runs as a Sentinel with that configuration (written to its own directory).
+ */
+export async function startRedisServer(extraArgs: string[] = [], port?: number, sentinelConfig?: string): Promise<RedisServer> {
   const chosenPort = port ?? (await freePort(extraArgs.includes('--cluster-enabled')));
   const dir = mkdtempSync(join(tmpdir(), 'sess-redis-'));
   let child: ChildProcess | undefined;
+  const configFile = join(dir, 'sentinel.conf');
+  if (sentinelConfig !== undefined) writeFileSync(configFile, `port ${chosenPort}\nbind 127.0.0.1\ndir ${dir}\n${sentinelConfig}\n`);
 
   async function start(): Promise<void> {
-    child = spawn(
-      'redis-server',
-      ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
-      { stdio: 'ignore' },
-    );
+    const args =
+      sentinelConfig === undefined
+        ? ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs]
+        : [configFile, '--sentinel'];
+    child = spawn('redis-server', args, { stdio: 'ignore' });
     child.unref();
     await waitForPing(chosenPort);
   }
@@ -104,22 +111,35 @@ export async function startRedisServer(extraArgs: string[] = [], port?: number):
     start,
     stop,
     async dispose() {
+      child?.kill('SIGCONT'); // a stopped process ignores SIGKILL until it runs again on some systems
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    signal(signal) {
+      child?.kill(signal);
     },
   };
 }
 
 export interface RedisCluster {
   readonly ports: number[];
+  readonly nodes: readonly RedisServer[];
   stop(): Promise<void>;
 }
 
-/** Starts three cluster-enabled masters and joins them with `redis-cli --cluster create`. */
-export async function startRedisCluster(): Promise<RedisCluster> {
+/**
+ * Starts three cluster-enabled masters (and `replicasPerMaster` replicas of each) and
+ * joins them with `redis-cli --cluster create`. `nodes` lists masters first.
+ */
+export async function startRedisCluster(
+  options: { replicasPerMaster?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisCluster> {
+  const { replicasPerMaster = 0, nodeTimeoutMs = 5000 } = options;
+  // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
+  const replication = replicasPerMaster > 0 ? ['--repl-diskless-sync-delay', '0'] : [];
   const nodes: RedisServer[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 3 * (1 + replicasPerMaster); i++) {
       nodes.push(
         await startRedisServer([
           '--cluster-enabled',
@@ -127,17 +147,20 @@ export async function startRedisCluster(): Promise<RedisCluster> {
           '--cluster-config-file',
           `nodes-${i}.conf`,
           '--cluster-node-timeout',
-          '5000',
+          String(nodeTimeoutMs),
+          ...replication,
         ]),
       );
     }
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     for (const node of nodes) {
       for (;;) {
         const { stdout } = await run('redis-cli', ['-p', String(node.port), 'cluster', 'info']);
-        if (stdout.includes('cluster_state:ok')) break;
+        const { stdout: replication } = await run('redis-cli', ['-p', String(node.port), 'info', 'replication']);
+        const synced = !replication.includes('role:slave') || replication.includes('master_link_status:up');
+        if (stdout.includes('cluster_state:ok') && synced) break;
         if (Date.now() > deadline) throw new Error(`cluster node ${node.port} never reached cluster_state:ok`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -148,6 +171,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   }
   return {
     ports: nodes.map((node) => node.port),
+    nodes,
     async stop() {
       await Promise.all(nodes.map((node) => node.dispose()));
     },
