@@ -362,8 +362,10 @@ async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcom
   } else if (touch) {
     plan.touch = meta;
   }
-  // The record the cookie pointed at: destroyed or regenerated away, or emptied by the handler.
-  if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
+  // A regenerated stored session moves to its new key only if it was not revoked meanwhile.
+  if (save && facts.regenerated && state.recordToDrop !== undefined) plan.rotateFrom = state.recordToDrop;
+  // The record the cookie pointed at: destroyed, or emptied by the handler.
+  else if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
   const cookies = await persistence.commit(handle.cookieHeader, plan);
   if (save || touch) state.meta = meta;
   return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: shouldMarkPrivate(facts, cookies.length > 0) };

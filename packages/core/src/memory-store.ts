@@ -202,6 +202,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       write(key, { meta: copyMeta(record), values, sizeBytes }, previous?.meta.userId);
     },
 
+    async rotate(fromKey, toKey, record) {
+      // One synchronous step: no destroy or destroyByUser can land between the check and the move.
+      const old = live(fromKey);
+      if (old === undefined) return false;
+      const changes = serializeData(record.data);
+      const values = new Map<string, string>();
+      const sizeBytes = sizeAfter(0, values, changes);
+      applyChanges(values, changes);
+      remove(fromKey, old);
+      write(toKey, { meta: copyMeta(record), values, sizeBytes }, entries.get(toKey)?.meta.userId);
+      return true;
+    },
+
     async destroy(key) {
       const entry = entries.get(key);
       if (entry !== undefined) remove(key, entry);
