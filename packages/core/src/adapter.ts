@@ -9,6 +9,7 @@ export {
   isSessionManager,
   type OpenOptions,
   type RequestOutcome,
+  type RevokeOwner,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,

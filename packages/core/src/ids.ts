@@ -17,6 +17,14 @@ export function isSessionIdShape(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_SHAPE.test(value);
 }
 
+/** base64url of the 24 bytes a store key keeps, without padding. */
+const STORE_KEY_SHAPE = /^[A-Za-z0-9_-]{32}$/;
+
+/** Whether a value has the exact shape of a key `storeKeyOf` produces. */
+export function isStoreKeyShape(value: unknown): value is string {
+  return typeof value === 'string' && STORE_KEY_SHAPE.test(value);
+}
+
 const encoder = new TextEncoder();
 
 /** Bytes of the digest kept in a store key: 192 bits, 32 base64url characters. */

@@ -18,6 +18,7 @@ export {
 export type { ExpiryOptions } from './expiry';
 export {
   createSessionManager,
+  type RevokeOwner,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,

@@ -12,6 +12,7 @@ import {
 } from './decisions';
 import { invalidOption, rejectUnknownOptions, SessionUsageError } from './errors';
 import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } from './expiry';
+import { isStoreKeyShape } from './ids';
 import { createMemoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
@@ -96,6 +97,12 @@ export interface SessionHandle<Data extends object = Record<string, SessionValue
   load(): Promise<Session<Data, Flash>>;
 }
 
+/** Whose session `revokeSession` may revoke. */
+export interface RevokeOwner {
+  /** Only a session indexed under this user (`session.setUserId`) is revoked. */
+  userId: string;
+}
+
 /** How the request ended, as the adapter saw it. */
 export interface RequestOutcome {
   /**
@@ -131,8 +138,17 @@ export interface SessionManager<Data extends object = Record<string, SessionValu
   listUserSessions(userId: string): Promise<UserSessionSummary[]>;
   /** Destroys every session of a user, "sign out everywhere" (needs `destroyByUser`). Resolves how many. */
   revokeUserSessions(userId: string): Promise<number>;
-  /** Destroys one session by its store key (`session.key`); needs a server store. */
-  revokeSession(key: string): Promise<void>;
+  /**
+   * Destroys one session by its store key (`session.key`, or a key from
+   * `listUserSessions`); needs a server store. Resolves whether a session was revoked:
+   * `false` for an unknown or expired key, and, given `owner.userId`, for a session
+   * that is not that user's (nothing is revoked then), so a "sign out this device"
+   * button can pass the key the client sent and answer 404 on `false`.
+   * Rejects with a `TypeError` for a value that is not a store key (32 base64url
+   * characters) unless `owner.userId` is given: then it resolves `false`, as for any
+   * key that is not that user's.
+   */
+  revokeSession(key: string, owner?: RevokeOwner): Promise<boolean>;
   /** The session cookie's name. */
   readonly cookieName: string;
   readonly store: SessionStore | CookieStore;
@@ -271,11 +287,30 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       const s = requireServerStore('destroyByUser');
       return call('destroyByUser', () => s.destroyByUser!(userId));
     },
-    revokeSession: async (key) => {
+    revokeSession: async (key, owner) => {
       const s = requireServerStore('destroy');
+      const userId = owner?.userId;
+      if (owner !== undefined && (typeof userId !== 'string' || userId === '')) {
+        throw new TypeError(`${packageName}: revokeSession(key, { userId }) takes a non-empty string user id.`);
+      }
+      // Anything else under the store's prefix (a user index, another app's data) is never touched.
+      if (!isStoreKeyShape(key)) {
+        if (userId !== undefined) return false;
+        throw new TypeError(
+          `${packageName}: revokeSession() takes a store key (\`session.key\` or a key from listUserSessions: 32 base64url characters), got ${describeKey(key)}. ` +
+            'For a key sent by a client, pass the signed-in user too, revokeSession(key, { userId }), which resolves false for any key that is not theirs.',
+        );
+      }
+      const record = await call('get', () => s.get(key));
+      if (record === undefined || (userId !== undefined && record.userId !== userId)) return false;
       await call('destroy', () => s.destroy(key));
+      return true;
     },
   };
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key) : typeof key;
 }
 
 /**

@@ -716,8 +716,39 @@ describe('Session', () => {
         s.set('user', 'ann');
         return s.key;
       });
-      await manager.revokeSession(key);
+      expect(await manager.revokeSession(key)).toBe(true);
       expect((await request((s) => s.get('user'))).value).toBeUndefined();
+      expect(await manager.revokeSession(key)).toBe(false);
+    });
+
+    it("revokeSession refuses anything but a store key, so a user index under the store's prefix cannot be deleted", async () => {
+      const { manager, request } = setup();
+      await request((s) => {
+        s.set('user', 'ann');
+        s.setUserId('alice');
+      });
+      for (const key of ['user:{alice}', 'alice', '', 'a'.repeat(31), 'a'.repeat(33), `${'a'.repeat(31)}=`, 42]) {
+        await expect(manager.revokeSession(key as string), String(key)).rejects.toThrow(
+          /^@sess\/core: revokeSession\(\) takes a store key \(`session\.key` or a key from listUserSessions: 32 base64url characters\)/,
+        );
+        await expect(manager.revokeSession(key as string, { userId: 'alice' })).resolves.toBe(false);
+      }
+      expect(await manager.listUserSessions('alice')).toHaveLength(1);
+      expect(await manager.revokeUserSessions('alice')).toBe(1);
+    });
+
+    it("revokeSession with a user id revokes only that user's session and says whether it did", async () => {
+      const { manager, request } = setup();
+      const { value: aliceKey } = await request((s) => {
+        s.set('user', 'alice');
+        s.setUserId('alice');
+        return s.key;
+      });
+      expect(await manager.revokeSession(aliceKey, { userId: 'mallory' })).toBe(false);
+      expect(await manager.listUserSessions('alice')).toHaveLength(1);
+      expect(await manager.revokeSession(aliceKey, { userId: 'alice' })).toBe(true);
+      expect(await manager.listUserSessions('alice')).toEqual([]);
+      await expect(manager.revokeSession(aliceKey, { userId: '' })).rejects.toThrow(/takes a non-empty string user id/);
     });
   });
 
