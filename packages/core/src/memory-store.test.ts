@@ -42,6 +42,15 @@ describe('createMemoryStore options', () => {
     expect(() => createMemoryStore({ maxSizeBytes: maxSizeBytes as number })).toThrow(/^@sess\/core: option `maxSizeBytes` must be a positive integer/);
   });
 
+  it('throws a TypeError naming maxTotalBytes when it is not a positive integer or below maxSizeBytes', () => {
+    for (const maxTotalBytes of [0, -1, 1.5, Number.NaN, '100']) {
+      expect(() => createMemoryStore({ maxTotalBytes: maxTotalBytes as number })).toThrow(/^@sess\/core: option `maxTotalBytes` must be a positive integer/);
+    }
+    expect(() => createMemoryStore({ maxSizeBytes: 2000, maxTotalBytes: 1999 })).toThrow(/option `maxTotalBytes` must be at least `maxSizeBytes` \(2000\)/);
+    expect(() => createMemoryStore({ maxSizeBytes: 2000, maxTotalBytes: 2000 })).not.toThrow();
+    expect(() => createMemoryStore({ maxTotalBytes: 1000 })).toThrow(/at least `maxSizeBytes` \(1048576\)/);
+  });
+
   it('limits a session to 1 MiB by default, with an error that says how to fix it', async () => {
     const store = createMemoryStore();
     await store.set('fits', record({ data: { blob: 'x'.repeat(1_048_576 - 6) } }));
@@ -160,6 +169,58 @@ describe('memory store bound', () => {
     expect(sessions[0]?.key).toBe('k900');
     expect(await store.destroyByUser!('u')).toBe(100);
   });
+});
+
+describe('memory store bound in bytes', () => {
+  /** A session of 1,000,006 bytes by the size rule: `blob` (4) + a JSON string of 1,000,000 characters. */
+  const megabyteSession = (i: number) => record({ data: { blob: `${i}`.padEnd(1_000_000, 'x') } });
+
+  it('holds 64 MiB of data by default: of 100 sessions of 1 MB, the 67 written last', async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 100; i++) await store.set(`k${i}`, megabyteSession(i));
+    const kept: number[] = [];
+    for (let i = 0; i < 100; i++) if ((await store.get(`k${i}`)) !== undefined) kept.push(i);
+    // 67 × 1,000,006 bytes fit in 67,108,864; 68 do not.
+    expect(kept).toEqual(Array.from({ length: 67 }, (_, i) => 33 + i));
+  });
+
+  it('evicts by last use within the byte bound: a session read between large writes stays', async () => {
+    const store = createMemoryStore({ maxTotalBytes: 5_000_000 });
+    await store.set('active', record({ data: { user: 'ann' } }));
+    for (let i = 0; i < 20; i++) {
+      await store.set(`big${i}`, megabyteSession(i));
+      expect((await store.get('active'))?.data, `after ${i + 1} large sessions`).toEqual({ user: 'ann' });
+    }
+    // 4 large sessions fit beside the small one: the 16 older ones went.
+    expect(await store.get('big15')).toBeUndefined();
+    for (let i = 16; i < 20; i++) expect(await store.get(`big${i}`)).toBeDefined();
+  });
+
+  it('frees the bytes of destroyed, rotated and shrunk sessions', async () => {
+    const store = createMemoryStore({ maxTotalBytes: 2_500_000 });
+    await store.set('a', megabyteSession(1));
+    await store.set('b', megabyteSession(2));
+    await store.destroy('a');
+    await store.rotate!('b', 'b2', megabyteSession(2));
+    await store.update!('b2', { set: { blob: 'small' }, removed: [], meta: metaOf(record()) });
+    await store.set('c', megabyteSession(3));
+    await store.set('d', megabyteSession(4));
+    for (const key of ['b2', 'c', 'd']) expect(await store.get(key), key).toBeDefined();
+  });
+
+  it('survives 400 sessions of 1 MB in a process with a 256 MB heap, which the count bound alone let crash', async () => {
+    const { execFileSync } = (await import(/* @vite-ignore */ 'node:child_process' as string)) as {
+      execFileSync(file: string, args: string[], options: { cwd: string; env: Record<string, string | undefined>; encoding: 'utf8' }): string;
+    };
+    const here = new URL('.', import.meta.url);
+    const process = (globalThis as unknown as { process: { execPath: string; env: Record<string, string | undefined> } }).process;
+    const output = execFileSync(
+      process.execPath,
+      ['--max-old-space-size=256', '--import', 'tsx', new URL('../fixtures/fill-memory-store.mjs', here).pathname],
+      { cwd: new URL('..', here).pathname, env: { ...process.env, STORE_MODULE: new URL('memory-store.ts', here).pathname }, encoding: 'utf8' },
+    );
+    expect(JSON.parse(output).kept).toHaveLength(67);
+  }, 60_000);
 });
 
 describe('memory store serialization', () => {

@@ -20,6 +20,15 @@ export interface MemoryStoreOptions {
    */
   maxSizeBytes?: number;
   /**
+   * The most data all sessions together may take, counted as `maxSizeBytes` counts one
+   * session's. Past it, sessions used longest ago are evicted until it holds, as past
+   * `maxEntries`: 64 MiB of data fits a 256 MB process with room for the app, whatever
+   * anonymous clients send (1 MiB sessions fill it with 64). V8 keeps a string in at
+   * most its UTF-8 size, so this bounds the heap the data takes. At least `maxSizeBytes`.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxTotalBytes?: number;
+  /**
    * Serializes each top-level data value: nothing the caller holds is shared with the store.
    * Exposed as the store's `serializer`, which a manager given this store adopts, so set
    * it here (such as `richSerializer`) rather than on the manager.
@@ -44,6 +53,7 @@ interface Entry {
 const PACKAGE = '@sess/core';
 const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
+const DEFAULT_MAX_TOTAL_BYTES = 64 * 1_048_576;
 
 let warnedInProduction = false;
 
@@ -53,17 +63,18 @@ let warnedInProduction = false;
  * and not shared between processes, so it warns once when created in production.
  *
  * Expired sessions are never returned and are removed when next seen; there is no
- * timer. Memory is bounded by `maxEntries` sessions of at most `maxSizeBytes` each
- * (by default 10,000 × 1 MiB of serialized data at worst). When full, the least
- * recently used session goes first: every `get`, `set`, `update` and `touch` counts
- * as a use, so an active user outlives up to `maxEntries - 1` newer anonymous
- * sessions since their last request. A flood larger than that between two requests
- * still evicts them: use a shared store such as `@sess/store-redis` in production.
+ * timer. Memory is bounded by `maxEntries` sessions of at most `maxSizeBytes` each,
+ * and by `maxTotalBytes` of data in all (by default 10,000 sessions, 1 MiB each, 64 MiB
+ * in all). When full, the least recently used session goes first: every `get`, `set`,
+ * `update` and `touch` counts as a use, so an active user outlives newer anonymous
+ * sessions until those fill the store between two of the user's requests. A flood
+ * that large still evicts them: use a shared store such as `@sess/store-redis` in production.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
   const {
     maxEntries = DEFAULT_MAX_ENTRIES,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
+    maxTotalBytes = DEFAULT_MAX_TOTAL_BYTES,
     serializer = jsonSerializer,
     now = Date.now,
   } = options;
@@ -72,6 +83,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   }
   if (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0) {
     invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
+  }
+  if (!Number.isSafeInteger(maxTotalBytes) || maxTotalBytes <= 0) {
+    invalidOption(PACKAGE, 'maxTotalBytes', 'a positive integer', maxTotalBytes);
+  }
+  if (maxTotalBytes < maxSizeBytes) {
+    invalidOption(PACKAGE, 'maxTotalBytes', `at least \`maxSizeBytes\` (${maxSizeBytes}), or no session of the largest size could be kept`, maxTotalBytes);
   }
   if (!isSerializer(serializer)) {
     invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
@@ -83,6 +100,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   const entries = new Map<string, Entry>();
   // userId -> keys; may hold stale keys (expired, re-assigned), checked and pruned when listed.
   const keysByUser = new Map<string, Set<string>>();
+  /** The `sizeBytes` of every entry held. */
+  let totalBytes = 0;
 
   /** The live entry under a key; an expired one is removed on the way. */
   function live(key: string): Entry | undefined {
@@ -97,6 +116,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
 
   function remove(key: string, entry: Entry): void {
     entries.delete(key);
+    totalBytes -= entry.sizeBytes;
     if (entry.meta.userId !== undefined) unindex(entry.meta.userId, key);
   }
 
@@ -107,9 +127,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     if (keys.size === 0) keysByUser.delete(userId);
   }
 
-  /** Stores an entry as the most recently used, re-indexes it, evicts past `maxEntries`. */
+  /** Stores an entry as the most recently used, re-indexes it, evicts past `maxEntries` or `maxTotalBytes`. */
   function write(key: string, entry: Entry, previousUserId: string | undefined): void {
-    entries.delete(key);
+    const previous = entries.get(key);
+    if (previous !== undefined) {
+      entries.delete(key);
+      totalBytes -= previous.sizeBytes;
+    }
     if (previousUserId !== undefined && previousUserId !== entry.meta.userId) unindex(previousUserId, key);
     if (entry.meta.expiresAtMs <= now()) {
       // Already past its deadline: storing it would only take a slot.
@@ -117,12 +141,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       return;
     }
     entries.set(key, entry);
+    totalBytes += entry.sizeBytes;
     if (entry.meta.userId !== undefined) {
       const keys = keysByUser.get(entry.meta.userId);
       if (keys === undefined) keysByUser.set(entry.meta.userId, new Set([key]));
       else keys.add(key);
     }
-    while (entries.size > maxEntries) {
+    // The entry just written is the newest and fits `maxTotalBytes` alone: it is never the one evicted.
+    while (entries.size > maxEntries || totalBytes > maxTotalBytes) {
       const oldest = entries.entries().next().value;
       if (oldest === undefined) break;
       remove(oldest[0], oldest[1]);
