@@ -54,9 +54,18 @@ export interface SessionManagerOptions {
   storeTimeoutMs?: number;
   /** The clock, in epoch milliseconds; for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Where errors go that no caller could catch: today a session write after the commit
+   * (from a timer or an un-awaited helper), which is dropped and reported here as a
+   * `SessionUsageError` instead of thrown into detached code, where it would end the
+   * process. Send it to your logger or error tracker; a reporter that throws falls back
+   * to `console.error`.
+   * @default console.error
+   */
+  onError?: (error: Error) => void;
 }
 
-const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now'] as const;
+const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now', 'onError'] as const;
 
 /** Names people bring from express-session and koa-session, with what to use here. */
 const MIGRATION_HINTS: Record<string, string> = {
@@ -84,6 +93,12 @@ export interface OpenOptions {
    * extends the expiry in a server store. @default false
    */
   readOnly?: boolean;
+  /**
+   * The framework's response call, as the message of a write after the commit names
+   * it: `'after res.send(), res.json() or res.end()'` (Express). Adapters set it.
+   * @default 'after the response is sent'
+   */
+  afterResponse?: string;
 }
 
 /** One request's lazy session: `req.session`, `ctx.session`, `c.var.session`. */
@@ -167,6 +182,7 @@ class RequestSession implements SessionHandle<Record<string, unknown>, Record<st
     readonly owner: ManagerCore,
     readonly cookieHeader: string | null | undefined,
     readonly readOnly: boolean,
+    readonly afterResponse: string | undefined,
   ) {}
 
   load(): Promise<Session<Record<string, unknown>, Record<string, unknown>>> {
@@ -236,11 +252,13 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   if (typeof saveOnError !== 'boolean') invalidOption(packageName, 'saveOnError', 'a boolean', saveOnError);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalidOption(packageName, 'now', 'a function returning epoch milliseconds', now);
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') invalidOption(packageName, 'onError', 'a function taking an Error', onError);
   const policy = resolveExpiry(options.expiry, packageName);
   const store = given ?? createMemoryStore({ serializer, now });
   const cookieStore = isCookieStore(store) ? store : undefined;
   const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
-  const ctx: SessionContext = { policy, serializer, now };
+  const ctx: SessionContext = { policy, serializer, now, packageName, onError };
   const persistence =
     serverStore !== undefined
       ? serverStorePersistence(serverStore, new IdCookieCodec(secrets, protection, cookie.name), cookie, storeTimeoutMs)
@@ -255,7 +273,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       const opened = loaded.session;
       // An expired record is as good as none, whatever the store still holds.
       const live = opened !== undefined && now() < expiresAtOf(opened.record, policy) ? opened : undefined;
-      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly);
+      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly, request.afterResponse);
       request.state = state;
       return state;
     },
@@ -277,7 +295,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
     cookieName: cookie.name,
     store,
     open: (cookieHeader, openOptions) =>
-      new RequestSession(core, cookieHeader, openOptions?.readOnly === true) as unknown as SessionHandle<Data, Flash>,
+      new RequestSession(core, cookieHeader, openOptions?.readOnly === true, openOptions?.afterResponse) as unknown as SessionHandle<Data, Flash>,
     commit: (handle, outcome) => commit(core, handle, outcome, packageName),
     listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');

@@ -12,6 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
 
 const PACKAGE = '@sess/koa';
+/** How a late write's report names the moment the response is sent. */
+const OPEN_OPTIONS = { afterResponse: 'after the middleware that set ctx.body returned' } as const;
 /** Requests some `session()` middleware already opened a session for. */
 const opened = new WeakSet<IncomingMessage>();
 
@@ -80,7 +82,7 @@ export function session(
       return;
     }
     opened.add(ctx.req);
-    const handle = manager.open(ctx.req.headers.cookie);
+    const handle = manager.open(ctx.req.headers.cookie, OPEN_OPTIONS);
     ctx.session = handle;
     try {
       await next();
