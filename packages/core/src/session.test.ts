@@ -531,6 +531,27 @@ describe('Session', () => {
       });
       expect((await store.get(session.key))?.data).toEqual({ user: 'ann', [FLASH_KEY]: { notice: 'kept' } });
     });
+
+    for (const [serializerName, serializer] of [
+      ['JSON', undefined],
+      ['rich', richSerializer],
+    ] as const) {
+      it(`refuses keys and user ids with a NUL or a lone surrogate, which stores cannot all keep, and takes emoji (${serializerName} serializer)`, async () => {
+        const { request, store } = setup(serializer === undefined ? {} : { store: createMemoryStore({ serializer }) });
+        const { session } = await request((s) => {
+          for (const key of ['a\u0000b', '\u0000', 'x\ud800', '\udc00y', 'a\udc00\ud800b']) {
+            expect(() => s.set(key, 1), JSON.stringify(key)).toThrow(/cannot be a session key: it holds a NUL character or a lone surrogate/);
+            expect(() => s.unset(key), JSON.stringify(key)).toThrow(TypeError);
+            expect(() => s.setUserId(key), JSON.stringify(key)).toThrow(/setUserId takes a non-empty string without NUL characters or lone surrogates/);
+          }
+          s.set('wave 👋', 'é');
+          s.setUserId('zoë 👋');
+        });
+        const stored = await store.get(session.key);
+        expect(stored?.data).toEqual({ 'wave 👋': 'é' });
+        expect(stored?.userId).toBe('zoë 👋');
+      });
+    }
   });
 
   describe('regenerate and destroy', () => {

@@ -316,8 +316,10 @@ export class SessionState {
 
   setUserId(userId: string | undefined): void {
     if (!this.#writable('setUserId')) return;
-    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) {
-      throw new TypeError('@sess/core: session.setUserId takes a non-empty string, or undefined to remove the index entry.');
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '' || !isPortableText(userId))) {
+      throw new TypeError(
+        '@sess/core: session.setUserId takes a non-empty string without NUL characters or lone surrogates, or undefined to remove the index entry.',
+      );
     }
     if (this.meta.userId === userId) return;
     this.meta = { ...this.meta, userId };
@@ -413,4 +415,18 @@ function checkKey(key: string): void {
   if (typeof key !== 'string' || key === '' || key === '__proto__' || key === FLASH_KEY) {
     throw new TypeError(`@sess/core: ${JSON.stringify(key)} cannot be a session key (reserved or empty).`);
   }
+  if (!isPortableText(key)) {
+    throw new TypeError(
+      `@sess/core: ${JSON.stringify(key)} cannot be a session key: it holds a NUL character or a lone surrogate, which many stores cannot keep (PostgreSQL text and jsonb refuse them, UTF-8 turns a lone surrogate into U+FFFD). Use printable text.`,
+    );
+  }
+}
+
+/**
+ * Text every store can keep as it is: no NUL and no lone surrogate (a half of a
+ * UTF-16 pair, which UTF-8 cannot encode). Checked for keys and user ids, so a store
+ * never has to refuse one of them.
+ */
+function isPortableText(text: string): boolean {
+  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }

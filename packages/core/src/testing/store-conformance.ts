@@ -307,6 +307,21 @@ export function describeStoreConformance<Store extends SessionStore>(
           await store.touch!(key, metaOf(record()));
           expect(await store.get(key)).toBeUndefined();
         });
+
+        it('moves the user id with the rest of the metadata', async () => {
+          const [userId, otherUserId] = [newUserId(), newUserId()];
+          const key = await newKey();
+          await store.set(key, record({ data: { a: 1 }, userId }));
+          await store.touch!(key, metaOf(record({ userId: otherUserId })));
+          expect((await store.get(key))?.userId).toBe(otherUserId);
+          if (has.listByUser) {
+            expect(await store.listByUser!(userId)).toEqual([]);
+            expect((await store.listByUser!(otherUserId)).map((s) => s.key)).toEqual([key]);
+          }
+          await store.touch!(key, metaOf(record()));
+          expect((await store.get(key))?.userId).toBeUndefined();
+          if (has.listByUser) expect(await store.listByUser!(otherUserId)).toEqual([]);
+        });
       });
     }
 
@@ -588,6 +603,17 @@ export function describeStoreConformance<Store extends SessionStore>(
 
         it('resolves 0 for a user without sessions', async () => {
           expect(await store.destroyByUser!(newUserId())).toBe(0);
+        });
+
+        it('does not count expired sessions the backend may still hold', async () => {
+          const userId = newUserId();
+          const [live, expiring] = await Promise.all([newKey(), newKey()]);
+          await store.set(live, record({ userId }));
+          await store.set(expiring, record({ userId, expiresAtMs: Date.now() + expiryMs }));
+          await sleep(expiryWaitMs);
+          expect(await store.destroyByUser!(userId)).toBe(1);
+          expect(await store.destroyByUser!(userId)).toBe(0);
+          expect(await store.get(live)).toBeUndefined();
         });
       });
     }
