@@ -5,6 +5,7 @@
  */
 export type { OutgoingCookie } from './cookies';
 export {
+  type AdapterInfo,
   type CommitResult,
   isSessionManager,
   type OpenOptions,

@@ -13,7 +13,7 @@ import {
 import { invalidOption, rejectUnknownOptions, SessionUsageError } from './errors';
 import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } from './expiry';
 import { isStoreKeyShape } from './ids';
-import { createMemoryStore } from './memory-store';
+import { memoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
 import { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
@@ -215,10 +215,14 @@ export function createSessionManager<
   Data extends object = Record<string, SessionValue>,
   Flash extends object = Record<string, SessionValue>,
 >(options: SessionManagerOptions): SessionManager<Data, Flash> {
-  return buildManager<Data, Flash>(options, PACKAGE);
+  return buildManager<Data, Flash>(options, PACKAGE, 'createSessionManager()');
 }
 
-function buildManager<Data extends object, Flash extends object>(options: SessionManagerOptions, packageName: string): SessionManager<Data, Flash> {
+function buildManager<Data extends object, Flash extends object>(
+  options: SessionManagerOptions,
+  packageName: string,
+  factory: string,
+): SessionManager<Data, Flash> {
   if (typeof options !== 'object' || options === null) invalidOption(packageName, 'options', 'an object', options);
   rejectUnknownOptions(packageName, '', options, KNOWN_OPTIONS, MIGRATION_HINTS);
   const secrets = resolveSecrets(options.secret, packageName);
@@ -255,7 +259,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   const onError = options.onError;
   if (onError !== undefined && typeof onError !== 'function') invalidOption(packageName, 'onError', 'a function taking an Error', onError);
   const policy = resolveExpiry(options.expiry, packageName);
-  const store = given ?? createMemoryStore({ serializer, now });
+  const store = given ?? memoryStore({ serializer, now }, factory);
   const cookieStore = isCookieStore(store) ? store : undefined;
   const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
   const ctx: SessionContext = { policy, serializer, now, packageName, onError };
@@ -446,11 +450,22 @@ function looksLikeManager(value: unknown): boolean {
 export function toSessionManager<Data extends object, Flash extends object>(
   options: SessionManagerOptions | SessionManager<Data, Flash>,
   packageName: string,
+  adapter: AdapterInfo = {},
 ): SessionManager<Data, Flash> {
   if (typeof options !== 'object' || options === null) {
     invalidOption(packageName, 'options', 'session manager options or a SessionManager', options);
   }
   // A plain boolean check: narrowing between two instantiations of the generic types costs the compiler dearly.
   if (looksLikeManager(options)) return options as SessionManager<Data, Flash>;
-  return buildManager<Data, Flash>(options as SessionManagerOptions, packageName);
+  return buildManager<Data, Flash>(options as SessionManagerOptions, packageName, adapter.factory ?? `session() of ${packageName}`);
+}
+
+/** What `toSessionManager` may know of the adapter calling it, for its messages. */
+export interface AdapterInfo {
+  /**
+   * The adapter's factory, as warnings name it ("Pass a shared store as the `store`
+   * option of ..."), such as `'createSessions() of @sess/next'`.
+   * @default `session() of ${packageName}`
+   */
+  factory?: string;
 }

@@ -264,43 +264,111 @@ describe('memory store serialization', () => {
   });
 });
 
-describe('memory store in production', () => {
+describe('memory store warnings', () => {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const nodeEnv = env?.NODE_ENV;
+  /** The once-per-process records, on globalThis so that every copy of the package shares them. */
+  const resetProcessState = () => {
+    const holder = globalThis as Record<symbol, unknown>;
+    delete holder[Symbol.for('@sess/core: warned')];
+    delete holder[Symbol.for('@sess/core: memory stores created')];
+  };
 
   afterEach(() => {
     if (env) env.NODE_ENV = nodeEnv;
     vi.restoreAllMocks();
+    resetProcessState();
   });
 
+  /** Another copy of the module, as each Next.js route bundle holds one. */
   async function freshModule() {
     vi.resetModules();
     return import('./memory-store');
   }
 
-  it('warns once per process when created with NODE_ENV=production', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const warnings = () => {
+    resetProcessState();
+    return vi.spyOn(console, 'warn').mockImplementation(() => {});
+  };
+
+  it('warns once per process when created with NODE_ENV=production, even from several copies of the package', async () => {
+    const warn = warnings();
     if (env) env.NODE_ENV = 'production';
-    const { createMemoryStore: create } = await freshModule();
-    create();
-    create();
-    expect(warn).toHaveBeenCalledOnce();
-    expect(warn.mock.calls[0]?.[0]).toMatch(/^@sess\/core: the memory store is in use in production/);
+    (await freshModule()).createMemoryStore();
+    (await freshModule()).createMemoryStore();
+    (await freshModule()).createMemoryStore();
+    const production = warn.mock.calls.filter((call) => /in use in production/.test(String(call[0])));
+    expect(production).toHaveLength(1);
+    expect(production[0]?.[0]).toMatch(/^@sess\/core: the memory store is in use in production\..* Pass a shared store \(such as @sess\/store-redis\) as the `store` option\.$/);
+  });
+
+  it("names the adapter's own factory when the memory store is its default", async () => {
+    const warn = warnings();
+    if (env) env.NODE_ENV = 'production';
+    const { toSessionManager } = await import('./manager');
+    toSessionManager({ secret: 'a-secret-that-is-at-least-32-characters-long' }, '@sess/next', { factory: 'createSessions() of @sess/next' });
+    expect(warn.mock.calls[0]?.[0]).toMatch(/as the `store` option of createSessions\(\) of @sess\/next\.$/);
+    resetProcessState();
+    toSessionManager({ secret: 'a-secret-that-is-at-least-32-characters-long' }, '@sess/koa');
+    expect(warn.mock.calls.at(-1)?.[0]).toMatch(/as the `store` option of session\(\) of @sess\/koa\.$/);
   });
 
   it('reads NODE_ENV without regard to case: Production warns too', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const warn = warnings();
     if (env) env.NODE_ENV = 'Production';
-    const { createMemoryStore: create } = await freshModule();
-    create();
+    (await freshModule()).createMemoryStore();
     expect(warn).toHaveBeenCalledOnce();
   });
 
-  it('stays quiet outside production', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  it('stays quiet outside production for the first store', async () => {
+    const warn = warnings();
     if (env) env.NODE_ENV = 'development';
-    const { createMemoryStore: create } = await freshModule();
-    create();
+    (await freshModule()).createMemoryStore();
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('warns once when a second memory store is created in the process (a second copy of the app module), but not under NODE_ENV=test', async () => {
+    const warn = warnings();
+    if (env) env.NODE_ENV = 'development';
+    (await freshModule()).createMemoryStore();
+    (await freshModule()).createMemoryStore();
+    (await freshModule()).createMemoryStore();
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]?.[0]).toMatch(/^@sess\/core: a second memory store was created in this process, so sessions are split between the two/);
+
+    resetProcessState();
+    warn.mockClear();
+    if (env) env.NODE_ENV = 'test';
+    createMemoryStore();
+    createMemoryStore();
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('expiry options under a minute', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('@sess/core: warned')];
+  });
+
+  it('warn once per option that seconds were probably meant, and stay quiet from a minute up', async () => {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('@sess/core: warned')];
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { createSessionManager } = await import('./manager');
+    const secret = 'a-secret-that-is-at-least-32-characters-long';
+    createSessionManager({ secret, expiry: { idleTimeoutMs: 60_000, absoluteTimeoutMs: 120_000 } });
+    expect(warn).not.toHaveBeenCalled();
+    createSessionManager({ secret, expiry: { idleTimeoutMs: 3600 } });
+    createSessionManager({ secret, expiry: { idleTimeoutMs: 3600 } });
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]?.[0]).toBe(
+      '@sess/core: option `expiry.idleTimeoutMs` is 3600 ms, under a minute: durations are in milliseconds (3600 seconds would be 3600000). If you meant that short a session, ignore this warning.',
+    );
+    createSessionManager({ secret, expiry: { absoluteTimeoutMs: 59_999, rememberMe: { idleTimeoutMs: 30 } } });
+    expect(warn.mock.calls.map((call) => String(call[0]).split(' is ')[0])).toEqual([
+      '@sess/core: option `expiry.idleTimeoutMs`',
+      '@sess/core: option `expiry.absoluteTimeoutMs`',
+      '@sess/core: option `expiry.rememberMe.idleTimeoutMs`',
+    ]);
   });
 });

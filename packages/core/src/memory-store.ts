@@ -1,5 +1,6 @@
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { envVar, warnOnce } from './warnings';
 import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
 
 /** Options of `createMemoryStore`. */
@@ -55,7 +56,8 @@ const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
 const DEFAULT_MAX_TOTAL_BYTES = 64 * 1_048_576;
 
-let warnedInProduction = false;
+/** Memory stores created in this process, across copies of the package (Next.js bundles). */
+const CREATED = Symbol.for('@sess/core: memory stores created');
 
 /**
  * A session store in this process's memory: the default of `createSessionManager`,
@@ -71,6 +73,14 @@ let warnedInProduction = false;
  * that large still evicts them: use a shared store such as `@sess/store-redis` in production.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  return memoryStore(options, undefined);
+}
+
+/**
+ * `createMemoryStore`, with the factory that created it by default (such as
+ * `session() of @sess/express`) for the production warning to name.
+ */
+export function memoryStore(options: MemoryStoreOptions, factory: string | undefined): SessionStore {
   const {
     maxEntries = DEFAULT_MAX_ENTRIES,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
@@ -94,7 +104,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
   }
   if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
-  warnOnceInProduction();
+  warnAboutCopies(factory);
 
   // Map order is use order: the first entry is the one used longest ago (least recently used).
   const entries = new Map<string, Entry>();
@@ -322,15 +332,28 @@ function copyMeta(meta: SessionMeta): SessionMeta {
   return copy;
 }
 
-function warnOnceInProduction(): void {
-  // Core runs anywhere: `process` may not exist (edge runtimes, browsers).
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+function warnAboutCopies(factory: string | undefined): void {
+  const counter = globalThis as { [CREATED]?: number };
+  const created = (counter[CREATED] ?? 0) + 1;
+  counter[CREATED] = created;
   // Any case, as the cookie's `secure` default reads it: `NODE_ENV=Production` is production too.
-  if (warnedInProduction || env?.NODE_ENV?.trim().toLowerCase() !== 'production') return;
-  warnedInProduction = true;
-  console.warn(
-    `${PACKAGE}: the memory store is in use in production. Its sessions live in this process only: ` +
-      'they are lost on restart and not shared between instances. Pass a shared store (such as @sess/store-redis) ' +
-      'to createSessionManager.',
-  );
+  const nodeEnv = envVar('NODE_ENV')?.trim().toLowerCase();
+  const where = factory === undefined ? 'as the `store` option' : `as the \`store\` option of ${factory}`;
+  if (nodeEnv === 'production') {
+    warnOnce(
+      'memory store in production',
+      `${PACKAGE}: the memory store is in use in production. Its sessions live in this process only: ` +
+        `they are lost on restart and not shared between instances. Pass a shared store (such as @sess/store-redis) ${where}.`,
+    );
+  }
+  // Tests create a store per case on purpose; elsewhere a second one is almost always a second copy of the app's module.
+  if (created === 2 && nodeEnv !== 'test') {
+    warnOnce(
+      'second memory store',
+      `${PACKAGE}: a second memory store was created in this process, so sessions are split between the two: a session ` +
+        'written through one is unknown to the other. This happens when the module that creates the session manager is ' +
+        'evaluated more than once (Next.js bundles it once per route). Create the manager once per process (keep it on ' +
+        `globalThis, or use your adapter's documented setup), or pass a shared store (such as @sess/store-redis) ${where}.`,
+    );
+  }
 }

@@ -427,6 +427,8 @@ function checkKey(key: string): void {
  * UTF-16 pair, which UTF-8 cannot encode). Checked for keys and user ids, so a store
  * never has to refuse one of them.
  */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function isPortableText(text: string): boolean {
-  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
