@@ -5,7 +5,8 @@ import { type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { SessionTooLargeError } from './errors';
 import { generateSessionId, storeKeyOf } from './ids';
 import { resolveSecrets } from './secrets';
-import { jsonSerializer, richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const secretA = 'secret-a-secret-a-secret-a-secret-a';

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './sha256';
 
 /** 32 bytes: a 256-bit session id, as OWASP and the Flask lineage recommend. */
 const SESSION_ID_BYTES = 32;

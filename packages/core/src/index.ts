@@ -25,7 +25,8 @@ export {
 } from './manager';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { MIN_SECRET_LENGTH } from './secrets';
-export { jsonSerializer, richSerializer, type Serializer } from './serializer';
+export { richSerializer } from './rich-serializer';
+export { jsonSerializer, type Serializer } from './serializer';
 export type { Session } from './session';
 export type { SessionStore, UserSessionSummary } from './store';
 export type { JsonValue, Register, RichValue, SessionValue, Storable } from './values';

@@ -3,7 +3,8 @@ import { toSessionManager } from './adapter';
 import { createCookieStore } from './cookie-store';
 import { createSessionManager, isSessionManager, type SessionManager, type SessionManagerOptions } from './manager';
 import { createMemoryStore } from './memory-store';
-import { jsonSerializer, richSerializer, type Serializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer, type Serializer } from './serializer';
 import type { SessionPatch, SessionStore } from './store';
 
 const secret = 'a-secret-that-is-at-least-32-characters-long';

@@ -16,7 +16,7 @@ import { isStoreKeyShape } from './ids';
 import { memoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
-import { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
+import { isSerializer, jsonSerializer, type Serializer } from './serializer';
 import { type Session, type SessionContext, SessionState } from './session';
 import { storeCaller } from './store-call';
 import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
@@ -346,8 +346,8 @@ function disagree(manager: Serializer, store: Serializer): boolean {
 }
 
 function serializerMismatch(packageName: string, manager: Serializer, store: Serializer): string {
-  const name = manager === richSerializer ? 'richSerializer' : manager === jsonSerializer ? 'jsonSerializer' : undefined;
-  const option = name === undefined ? '{ serializer }' : `{ serializer: ${name} }`;
+  // Both kinds are known here (see \`disagree\`); named by kind, so this module never loads the rich serializer.
+  const option = `{ serializer: ${manager.kind}Serializer }`;
   return (
     `${packageName}: option \`serializer\` is a ${manager.kind} serializer but the store encodes with a ${store.kind} one, ` +
     (manager.kind === 'rich'

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionTooLargeError } from './errors';
 import { createMemoryStore } from './memory-store';
-import { jsonSerializer, richSerializer, type Serializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer, type Serializer } from './serializer';
 import type { SessionMeta, SessionRecord } from './store';
 
 const HOUR_MS = 60 * 60 * 1000;
