@@ -16,34 +16,60 @@ const K = new Uint32Array([
 
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
+/** The message schedule, reused: the digest is synchronous, so no two calls share it at once. */
+const W = new Uint32Array(64);
+
 /** The SHA-256 digest of `message` (32 bytes). */
 export function sha256(message: Uint8Array): Uint8Array {
   // Padding: 0x80, zeros, then the length in bits as a 64-bit big-endian number.
-  const blocks = Math.ceil((message.length + 9) / 64);
-  const padded = new Uint8Array(blocks * 64);
+  const length = message.length;
+  const padded = new Uint8Array(Math.ceil((length + 9) / 64) * 64);
   padded.set(message);
-  padded[message.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = message.length * 8;
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x1_0000_0000));
-  view.setUint32(padded.length - 4, bits >>> 0);
+  padded[length] = 0x80;
+  const bitsHigh = Math.floor(length / 0x2000_0000);
+  const bitsLow = (length * 8) >>> 0;
+  const end = padded.length;
+  padded[end - 8] = bitsHigh >>> 24;
+  padded[end - 7] = bitsHigh >>> 16;
+  padded[end - 6] = bitsHigh >>> 8;
+  padded[end - 5] = bitsHigh;
+  padded[end - 4] = bitsLow >>> 24;
+  padded[end - 3] = bitsLow >>> 16;
+  padded[end - 2] = bitsLow >>> 8;
+  padded[end - 1] = bitsLow;
 
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Uint32Array(64);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+  let h0 = 0x6a09e667;
+  let h1 = 0xbb67ae85;
+  let h2 = 0x3c6ef372;
+  let h3 = 0xa54ff53a;
+  let h4 = 0x510e527f;
+  let h5 = 0x9b05688c;
+  let h6 = 0x1f83d9ab;
+  let h7 = 0x5be0cd19;
+  for (let offset = 0; offset < end; offset += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = offset + i * 4;
+      W[i] = (padded[j]! << 24) | (padded[j + 1]! << 16) | (padded[j + 2]! << 8) | padded[j + 3]!;
+    }
     for (let i = 16; i < 64; i++) {
-      const w15 = w[i - 15]!;
-      const w2 = w[i - 2]!;
+      const w15 = W[i - 15]!;
+      const w2 = W[i - 2]!;
       const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
       const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
-      w[i] = w[i - 16]! + s0 + w[i - 7]! + s1;
+      W[i] = W[i - 16]! + s0 + W[i - 7]! + s1;
     }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as [number, number, number, number, number, number, number, number];
+    let a = h0;
+    let b = h1;
+    let c = h2;
+    let d = h3;
+    let e = h4;
+    let f = h5;
+    let g = h6;
+    let h = h7;
     for (let i = 0; i < 64; i++) {
-      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
+      const t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
       const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-      hh = g;
+      h = g;
       g = f;
       f = e;
       e = (d + t1) | 0;
@@ -52,17 +78,21 @@ export function sha256(message: Uint8Array): Uint8Array {
       b = a;
       a = (t1 + t2) | 0;
     }
-    h[0]! += a;
-    h[1]! += b;
-    h[2]! += c;
-    h[3]! += d;
-    h[4]! += e;
-    h[5]! += f;
-    h[6]! += g;
-    h[7]! += hh;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
   }
   const digest = new Uint8Array(32);
-  const out = new DataView(digest.buffer);
-  for (let i = 0; i < 8; i++) out.setUint32(i * 4, h[i]!);
+  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((word, i) => {
+    digest[i * 4] = word >>> 24;
+    digest[i * 4 + 1] = word >>> 16;
+    digest[i * 4 + 2] = word >>> 8;
+    digest[i * 4 + 3] = word;
+  });
   return digest;
 }
