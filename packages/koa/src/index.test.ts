@@ -147,7 +147,7 @@ describe('session()', () => {
     });
     app.use(session({ secret: SECRET, store }));
     app.use(async (ctx) => {
-      (await ctx.session.load()).set('draft', 'kept');
+      (await ctx.session.load()).set('user', 'kept');
       ctx.throw(422, 'invalid form on purpose');
     });
     const base = await serve(app);
@@ -161,7 +161,7 @@ describe('session()', () => {
     // The cookie names the stored record: the data is not orphaned.
     const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store });
     const handle = manager.open(cookies[0]!.split(';')[0]);
-    expect((await handle.load()).get('draft')).toBe('kept');
+    expect((await handle.load()).get('user')).toBe('kept');
   });
 
   it('rethrows a status-less handler error unchanged and persists nothing', async () => {
