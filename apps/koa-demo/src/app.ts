@@ -123,27 +123,39 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return undefined;
 }
 
+/** How much of an oversized body is read and discarded before the 413 goes out anyway. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
 /**
- * Reads the body as UTF-8 up to `maxBytes`. Over it, rejects with a 413 and lets the
- * rest of the body drain, as Node does for a body nobody read: the connection stays
- * usable for the next (pipelined) request, as its `Connection: keep-alive` promised.
+ * Reads the body as UTF-8 up to `maxBytes`. Over it, discards the rest and rejects with
+ * a 413 once the body has ended, as Express's body parser does: answering while the
+ * client is still sending would let Node close the socket under it (a request with
+ * `Connection: close`), and the client would see EPIPE instead of the 413. A client
+ * still sending after `MAX_DRAIN_BYTES` gets the 413 at once.
  */
 function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => httpError(413, `The body is over ${maxBytes} bytes.`);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= maxBytes) {
         chunks.push(chunk);
         return;
       }
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.resume(); // discard the rest: destroying the stream would reset the connection
-      reject(httpError(413, `The body is over ${maxBytes} bytes.`));
+      chunks.length = 0;
+      if (size > MAX_DRAIN_BYTES) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.resume(); // keep discarding: destroying the stream would reset the connection
+        reject(tooLarge());
+      }
     };
-    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = () => {
+      if (size > maxBytes) reject(tooLarge());
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', reject);

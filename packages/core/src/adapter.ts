@@ -5,10 +5,12 @@
  */
 export type { OutgoingCookie } from './cookies';
 export {
+  type AdapterInfo,
   type CommitResult,
   isSessionManager,
   type OpenOptions,
   type RequestOutcome,
+  type RevokeOwner,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,

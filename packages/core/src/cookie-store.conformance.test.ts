@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type CookieStoreOptions, createCookieStore } from './cookie-store';
 import { SessionTooLargeError } from './errors';
 import { createSessionManager, type RequestOutcome, type SessionManager, type SessionManagerOptions } from './manager';
-import { richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
 import type { Session } from './session';
 
 const secret = 'cookie-store-secret-cookie-store-secret';

@@ -5,7 +5,8 @@ import { type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { SessionTooLargeError } from './errors';
 import { generateSessionId, storeKeyOf } from './ids';
 import { resolveSecrets } from './secrets';
-import { jsonSerializer, richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const secretA = 'secret-a-secret-a-secret-a-secret-a';
@@ -175,20 +176,30 @@ describe('cookie store read and write', () => {
     expect(await store.read(header, contextOf({ 2: secretB }))).toEqual({ hadCookie: true });
   });
 
+  it('opens nothing sealed under another cookie name, even through a store instance both share (sid is not __Host-sid)', async () => {
+    const store = createCookieStore();
+    const asSid = contextOf(secretA);
+    const asHost = contextOf(secretA, { name: '__Host-sid', secure: true });
+    const sealed = (await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, asSid))[0]!.value;
+    expect((await store.read(`sid=${sealed}`, asSid)).session).toBeDefined();
+    expect(await store.read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
+    expect(await createCookieStore().read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
+  });
+
   it('refuses a genuine seal whose payload is not a session', async () => {
     const store = createCookieStore();
     const ctx = contextOf();
     const good = { id: generateSessionId(), record: recordOf({ a: 1 }) };
     const payloads: unknown[] = [
       'text',
-      { id: 'short', record: good.record },
+      { ...good, id: 'short' },
       { id: good.id },
-      { id: good.id, record: { ...good.record, data: null } },
-      { id: good.id, record: { ...good.record, persistent: 'yes' } },
-      { id: good.id, record: { ...good.record, expiresAtMs: '1' } },
+      { ...good, record: { ...good.record, data: null } },
+      { ...good, record: { ...good.record, persistent: 'yes' } },
+      { ...good, record: { ...good.record, expiresAtMs: '1' } },
     ];
     for (const payload of payloads) {
-      const sealed = await seal(payload, { id: '1', secret: secretA }, { ...ironDefaults, ttl: HOUR_MS });
+      const sealed = await seal(payload, { id: '1', secret: `${secretA}\u0000cookie=sid` }, { ...ironDefaults, ttl: HOUR_MS });
       expect(await store.read(`sid=${sealed}`, ctx), JSON.stringify(payload)).toEqual({ hadCookie: true });
     }
   });

@@ -9,7 +9,7 @@ import {
 } from './cookies';
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
-import type { SecretRing } from './secrets';
+import { type SecretRing, sealingSecrets } from './secrets';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
 import type { SessionRecord } from './store';
 
@@ -143,10 +143,12 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
       // Junk is refused without crypto and not remembered, so it cannot crowd out real seals.
       if (!sealed.startsWith('Fe26.2*') || !hasCanonicalSealMac(sealed)) return { hadCookie: true };
       const opened = openedWith(ctx.secrets);
-      let hit = opened.get(sealed);
+      // Seals are bound to the cookie name, so the cache is too: `sid` does not open as `__Host-sid`.
+      const cacheKey = `${name}=${sealed}`;
+      let hit = opened.get(cacheKey);
       if (hit === undefined) {
-        hit = await open(sealed, ctx.secrets);
-        remember(opened, sealed, hit);
+        hit = await open(sealed, sealingSecrets(ctx.secrets, name));
+        remember(opened, cacheKey, hit);
       }
       if (hit === null) return { hadCookie: true };
       const record = serializer.parse(hit.recordText) as SessionRecord;
@@ -157,11 +159,12 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
     },
 
     async write(cookieHeader, session, ctx) {
-      const secretId = ctx.secrets.currentId;
+      const secrets = sealingSecrets(ctx.secrets, ctx.cookie.name);
+      const secretId = secrets.currentId;
       const ttlMs = Math.max(1000, session.record.expiresAtMs - ctx.now());
       const sealed = await seal(
         { id: session.id, record: session.record },
-        { id: secretId, secret: ctx.secrets.byId[secretId]! },
+        { id: secretId, secret: secrets.byId[secretId]! },
         { ...sealOptions, ttl: ttlMs },
       );
       const count = Math.ceil(sealed.length / chunkSize);

@@ -170,12 +170,12 @@ describe.each<IdCookieProtection>(['sign', 'seal'])('IdCookieCodec (%s)', (prote
     expect((await other.decode(value))?.id).toBe(id);
   });
 
-  it('refuses a value produced with another secret or for another cookie name', async () => {
+  it('refuses a value produced with another secret or for another cookie name (sid is not __Host-sid)', async () => {
     const id = generateSessionId();
     const value = await new IdCookieCodec(ring({ 1: secretA }), protection, 'sid').encode(id);
     expect(await new IdCookieCodec(ring({ 1: secretB }), protection, 'sid').decode(value)).toBeUndefined();
-    if (protection === 'sign') {
-      expect(await new IdCookieCodec(ring({ 1: secretA }), protection, 'other').decode(value)).toBeUndefined();
+    for (const name of ['__Host-sid', 'other', 'si', 'sid2']) {
+      expect(await new IdCookieCodec(ring({ 1: secretA }), protection, name).decode(value), name).toBeUndefined();
     }
   });
 

@@ -2,7 +2,7 @@ import { parse as parseCookieHeader, type SerializeOptions, serialize } from 'co
 import { defaults as ironDefaults, hmacWithPassword, seal, unseal } from 'iron-webcrypto';
 import { invalidOption, rejectUnknownOptions } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
-import type { SecretRing } from './secrets';
+import { type SecretRing, sealingSecrets } from './secrets';
 
 export type { SerializeOptions as CookieSerializeOptions } from 'cookie';
 
@@ -194,7 +194,8 @@ export class IdCookieCodec {
     const secret = this.#secrets.byId[secretId]!;
     let value: string;
     if (this.#protection === 'seal') {
-      value = await seal(id, { id: secretId, secret }, ironOptions);
+      // A seal binds the cookie name through its keys; a signature through the signed text.
+      value = await seal(id, { id: secretId, secret: sealingSecrets(this.#secrets, this.#cookieName).byId[secretId]! }, ironOptions);
     } else {
       const mac = await hmacWithPassword(secret, { ...hmacOptions, saltBits: 256 }, this.#signedText(id));
       value = `${id}.${secretId}.${mac.salt}.${mac.digest}`;
@@ -240,7 +241,7 @@ export class IdCookieCodec {
     try {
       if (this.#protection === 'seal') {
         const secretId = value.split('*', 3)[1] ?? '';
-        const id = await unseal(value, this.#secrets.byId, ironOptions);
+        const id = await unseal(value, sealingSecrets(this.#secrets, this.#cookieName).byId, ironOptions);
         if (!isSessionIdShape(id)) return null;
         return { id, key: await storeKeyOf(id), secretId };
       }
@@ -258,6 +259,7 @@ export class IdCookieCodec {
     }
   }
 
+  /** What the MAC covers: the cookie name too, so a value cannot move to another cookie. */
   #signedText(id: string): string {
     return `${this.#cookieName}=${id}`;
   }

@@ -4,6 +4,7 @@ export type SessionStoreOperation =
   | 'set'
   | 'update'
   | 'touch'
+  | 'rotate'
   | 'destroy'
   | 'listByUser'
   | 'destroyByUser'

@@ -1,4 +1,5 @@
 import { invalidOption, rejectUnknownOptions } from './errors';
+import { warnOnce } from './warnings';
 
 const oneDayMs = 24 * 60 * 60 * 1000;
 
@@ -79,9 +80,19 @@ export function resolveExpiry(options: ExpiryOptions | undefined, packageName: s
   };
 }
 
+const oneMinuteMs = 60 * 1000;
+
 function positive(value: unknown, option: string, packageName: string): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     invalidOption(packageName, option, 'a positive integer number of milliseconds', value);
+  }
+  // Legal, but `idleTimeoutMs: 3600` is almost always an hour written in seconds.
+  if (value < oneMinuteMs) {
+    warnOnce(
+      `short ${option}`,
+      `${packageName}: option \`${option}\` is ${value} ms, under a minute: durations are in milliseconds ` +
+        `(${value} seconds would be ${value * 1000}). If you meant that short a session, ignore this warning.`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './sha256';
 
 /** 32 bytes: a 256-bit session id, as OWASP and the Flask lineage recommend. */
 const SESSION_ID_BYTES = 32;
@@ -15,6 +15,14 @@ export function generateSessionId(): string {
 /** Whether a value has the exact shape of an id we mint; anything else never reaches a store. */
 export function isSessionIdShape(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_SHAPE.test(value);
+}
+
+/** base64url of the 24 bytes a store key keeps, without padding. */
+const STORE_KEY_SHAPE = /^[A-Za-z0-9_-]{32}$/;
+
+/** Whether a value has the exact shape of a key `storeKeyOf` produces. */
+export function isStoreKeyShape(value: unknown): value is string {
+  return typeof value === 'string' && STORE_KEY_SHAPE.test(value);
 }
 
 const encoder = new TextEncoder();

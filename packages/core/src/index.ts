@@ -18,13 +18,15 @@ export {
 export type { ExpiryOptions } from './expiry';
 export {
   createSessionManager,
+  type RevokeOwner,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
 } from './manager';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { MIN_SECRET_LENGTH } from './secrets';
-export { jsonSerializer, richSerializer, type Serializer } from './serializer';
+export { richSerializer } from './rich-serializer';
+export { jsonSerializer, type Serializer } from './serializer';
 export type { Session } from './session';
 export type { SessionStore, UserSessionSummary } from './store';
 export type { JsonValue, Register, RichValue, SessionValue, Storable } from './values';

@@ -3,7 +3,8 @@ import { toSessionManager } from './adapter';
 import { createCookieStore } from './cookie-store';
 import { createSessionManager, isSessionManager, type SessionManager, type SessionManagerOptions } from './manager';
 import { createMemoryStore } from './memory-store';
-import { jsonSerializer, richSerializer, type Serializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer, type Serializer } from './serializer';
 import type { SessionPatch, SessionStore } from './store';
 
 const secret = 'a-secret-that-is-at-least-32-characters-long';
@@ -27,7 +28,7 @@ function cookieJar() {
 }
 
 /** A store that counts calls, over the memory store. */
-function countingStore(inner: SessionStore = createMemoryStore()) {
+function countingStore(inner: SessionStore = createMemoryStore(), { rotate = false } = {}) {
   const calls: string[] = [];
   const record = <T>(name: string, result: Promise<T>) => {
     calls.push(name);
@@ -40,7 +41,14 @@ function countingStore(inner: SessionStore = createMemoryStore()) {
     touch: (k, m) => record('touch', inner.touch!(k, m)),
     update: (k, p: SessionPatch) => record(`update:${Object.keys(p.set).join(',')}|${p.removed.join(',')}`, inner.update!(k, p)),
   };
+  if (rotate) store.rotate = (from, to, r) => record('rotate', inner.rotate!(from, to, r));
   return { store, calls };
+}
+
+/** The same store without `rotate`, as a store written before it existed. */
+function withoutRotate(inner: SessionStore): SessionStore {
+  const { rotate: _rotate, ...rest } = inner;
+  return rest;
 }
 
 type Data = { user: string; count: number; cart: { items: string[] } };
@@ -376,6 +384,68 @@ describe('createSessionManager', () => {
     jar.take((await manager.commit(s2.handle, { status: 200 })).setCookie);
     expect(await userOf(manager, jar.header())).toBe('ann');
     expect(await userOf(manager, oldCookie)).toBeUndefined();
+  });
+
+  describe('a regenerate() racing a revocation', () => {
+    /** A signed-in session, loaded by a request that then waits while the user is revoked. */
+    async function regenerateAfterRevocation(store: SessionStore, revoke: (manager: SessionManager<Data>, key: string) => Promise<unknown>) {
+      const manager = createSessionManager<Data>({ secret, store });
+      const jar = cookieJar();
+      const s1 = await loaded(manager, undefined);
+      s1.session.set('user', 'ann');
+      s1.session.setUserId('u-ann');
+      jar.take((await manager.commit(s1.handle, { status: 200 })).setCookie);
+      const inFlight = await loaded(manager, jar.header());
+      await revoke(manager, inFlight.session.key);
+      inFlight.session.regenerate();
+      const result = await manager.commit(inFlight.handle, { status: 200 });
+      jar.take(result.setCookie);
+      return { manager, jar, result, newKey: inFlight.session.key };
+    }
+
+    const stores = [
+      ['a store with rotate (memory)', () => createMemoryStore()],
+      ['a store without rotate (read, then set and destroy)', () => withoutRotate(createMemoryStore())],
+    ] as const;
+    const revocations = [
+      ['sign out everywhere', (manager: SessionManager<Data>) => manager.revokeUserSessions('u-ann')],
+      ['a logout in another tab', (manager: SessionManager<Data>, key: string) => manager.revokeSession(key)],
+    ] as const;
+
+    for (const [storeName, makeStore] of stores) {
+      for (const [revocationName, revoke] of revocations) {
+        it(`keeps the user revoked after ${revocationName}, on ${storeName}: nothing is written and the cookie is cleared`, async () => {
+          const store = makeStore();
+          const { manager, jar, result, newKey } = await regenerateAfterRevocation(store, revoke);
+          expect(result.setCookie).toEqual([expect.stringMatching(/^sid=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+          expect(result.private).toBe(true);
+          expect(await store.get(newKey)).toBeUndefined();
+          expect(await manager.listUserSessions('u-ann')).toEqual([]);
+          expect(jar.header()).toBeUndefined();
+        });
+      }
+
+      it(`moves a live session to its new key on ${storeName}, indexed under the new key only`, async () => {
+        const store = makeStore();
+        const { manager, jar, newKey } = await regenerateAfterRevocation(store, async () => {});
+        expect(await userOf(manager, jar.header())).toBe('ann');
+        expect((await manager.listUserSessions('u-ann')).map((s) => s.key)).toEqual([newKey]);
+      });
+    }
+
+    it("uses the store's rotate when it has one, and reads before it sets and destroys when it has not", async () => {
+      const rotating = countingStore(createMemoryStore(), { rotate: true });
+      await regenerateAfterRevocation(rotating.store, async () => {});
+      expect(rotating.calls).toEqual(['set', 'get', 'rotate']);
+
+      const plain = countingStore();
+      await regenerateAfterRevocation(plain.store, async () => {});
+      expect(plain.calls).toEqual(['set', 'get', 'get', 'set', 'destroy']);
+
+      const revoked = countingStore();
+      await regenerateAfterRevocation(revoked.store, (_, key) => revoked.store.destroy(key));
+      expect(revoked.calls).toEqual(['set', 'get', 'destroy', 'get']);
+    });
   });
 
   it('destroy then set starts a new session under a new id', async () => {

@@ -12,10 +12,11 @@ import {
 } from './decisions';
 import { invalidOption, rejectUnknownOptions, SessionUsageError } from './errors';
 import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } from './expiry';
-import { createMemoryStore } from './memory-store';
+import { isStoreKeyShape } from './ids';
+import { memoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
-import { isSerializer, jsonSerializer, richSerializer, type Serializer } from './serializer';
+import { isSerializer, jsonSerializer, type Serializer } from './serializer';
 import { type Session, type SessionContext, SessionState } from './session';
 import { storeCaller } from './store-call';
 import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
@@ -53,9 +54,18 @@ export interface SessionManagerOptions {
   storeTimeoutMs?: number;
   /** The clock, in epoch milliseconds; for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Where errors go that no caller could catch: today a session write after the commit
+   * (from a timer or an un-awaited helper), which is dropped and reported here as a
+   * `SessionUsageError` instead of thrown into detached code, where it would end the
+   * process. Send it to your logger or error tracker; a reporter that throws falls back
+   * to `console.error`.
+   * @default console.error
+   */
+  onError?: (error: Error) => void;
 }
 
-const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now'] as const;
+const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now', 'onError'] as const;
 
 /** Names people bring from express-session and koa-session, with what to use here. */
 const MIGRATION_HINTS: Record<string, string> = {
@@ -83,6 +93,12 @@ export interface OpenOptions {
    * extends the expiry in a server store. @default false
    */
   readOnly?: boolean;
+  /**
+   * The framework's response call, as the message of a write after the commit names
+   * it: `'after res.send(), res.json() or res.end()'` (Express). Adapters set it.
+   * @default 'after the response is sent'
+   */
+  afterResponse?: string;
 }
 
 /** One request's lazy session: `req.session`, `ctx.session`, `c.var.session`. */
@@ -94,6 +110,12 @@ export interface SessionHandle<Data extends object = Record<string, SessionValue
    * Rejects with `SessionStoreError` when the store fails.
    */
   load(): Promise<Session<Data, Flash>>;
+}
+
+/** Whose session `revokeSession` may revoke. */
+export interface RevokeOwner {
+  /** Only a session indexed under this user (`session.setUserId`) is revoked. */
+  userId: string;
 }
 
 /** How the request ended, as the adapter saw it. */
@@ -131,8 +153,17 @@ export interface SessionManager<Data extends object = Record<string, SessionValu
   listUserSessions(userId: string): Promise<UserSessionSummary[]>;
   /** Destroys every session of a user, "sign out everywhere" (needs `destroyByUser`). Resolves how many. */
   revokeUserSessions(userId: string): Promise<number>;
-  /** Destroys one session by its store key (`session.key`); needs a server store. */
-  revokeSession(key: string): Promise<void>;
+  /**
+   * Destroys one session by its store key (`session.key`, or a key from
+   * `listUserSessions`); needs a server store. Resolves whether a session was revoked:
+   * `false` for an unknown or expired key, and, given `owner.userId`, for a session
+   * that is not that user's (nothing is revoked then), so a "sign out this device"
+   * button can pass the key the client sent and answer 404 on `false`.
+   * Rejects with a `TypeError` for a value that is not a store key (32 base64url
+   * characters) unless `owner.userId` is given: then it resolves `false`, as for any
+   * key that is not that user's.
+   */
+  revokeSession(key: string, owner?: RevokeOwner): Promise<boolean>;
   /** The session cookie's name. */
   readonly cookieName: string;
   readonly store: SessionStore | CookieStore;
@@ -151,6 +182,7 @@ class RequestSession implements SessionHandle<Record<string, unknown>, Record<st
     readonly owner: ManagerCore,
     readonly cookieHeader: string | null | undefined,
     readonly readOnly: boolean,
+    readonly afterResponse: string | undefined,
   ) {}
 
   load(): Promise<Session<Record<string, unknown>, Record<string, unknown>>> {
@@ -183,10 +215,14 @@ export function createSessionManager<
   Data extends object = Record<string, SessionValue>,
   Flash extends object = Record<string, SessionValue>,
 >(options: SessionManagerOptions): SessionManager<Data, Flash> {
-  return buildManager<Data, Flash>(options, PACKAGE);
+  return buildManager<Data, Flash>(options, PACKAGE, 'createSessionManager()');
 }
 
-function buildManager<Data extends object, Flash extends object>(options: SessionManagerOptions, packageName: string): SessionManager<Data, Flash> {
+function buildManager<Data extends object, Flash extends object>(
+  options: SessionManagerOptions,
+  packageName: string,
+  factory: string,
+): SessionManager<Data, Flash> {
   if (typeof options !== 'object' || options === null) invalidOption(packageName, 'options', 'an object', options);
   rejectUnknownOptions(packageName, '', options, KNOWN_OPTIONS, MIGRATION_HINTS);
   const secrets = resolveSecrets(options.secret, packageName);
@@ -220,11 +256,13 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
   if (typeof saveOnError !== 'boolean') invalidOption(packageName, 'saveOnError', 'a boolean', saveOnError);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') invalidOption(packageName, 'now', 'a function returning epoch milliseconds', now);
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') invalidOption(packageName, 'onError', 'a function taking an Error', onError);
   const policy = resolveExpiry(options.expiry, packageName);
-  const store = given ?? createMemoryStore({ serializer, now });
+  const store = given ?? memoryStore({ serializer, now }, factory);
   const cookieStore = isCookieStore(store) ? store : undefined;
   const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
-  const ctx: SessionContext = { policy, serializer, now };
+  const ctx: SessionContext = { policy, serializer, now, packageName, onError };
   const persistence =
     serverStore !== undefined
       ? serverStorePersistence(serverStore, new IdCookieCodec(secrets, protection, cookie.name), cookie, storeTimeoutMs)
@@ -239,7 +277,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       const opened = loaded.session;
       // An expired record is as good as none, whatever the store still holds.
       const live = opened !== undefined && now() < expiresAtOf(opened.record, policy) ? opened : undefined;
-      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly);
+      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly, request.afterResponse);
       request.state = state;
       return state;
     },
@@ -261,7 +299,7 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
     cookieName: cookie.name,
     store,
     open: (cookieHeader, openOptions) =>
-      new RequestSession(core, cookieHeader, openOptions?.readOnly === true) as unknown as SessionHandle<Data, Flash>,
+      new RequestSession(core, cookieHeader, openOptions?.readOnly === true, openOptions?.afterResponse) as unknown as SessionHandle<Data, Flash>,
     commit: (handle, outcome) => commit(core, handle, outcome, packageName),
     listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');
@@ -271,11 +309,30 @@ function buildManager<Data extends object, Flash extends object>(options: Sessio
       const s = requireServerStore('destroyByUser');
       return call('destroyByUser', () => s.destroyByUser!(userId));
     },
-    revokeSession: async (key) => {
+    revokeSession: async (key, owner) => {
       const s = requireServerStore('destroy');
+      const userId = owner?.userId;
+      if (owner !== undefined && (typeof userId !== 'string' || userId === '')) {
+        throw new TypeError(`${packageName}: revokeSession(key, { userId }) takes a non-empty string user id.`);
+      }
+      // Anything else under the store's prefix (a user index, another app's data) is never touched.
+      if (!isStoreKeyShape(key)) {
+        if (userId !== undefined) return false;
+        throw new TypeError(
+          `${packageName}: revokeSession() takes a store key (\`session.key\` or a key from listUserSessions: 32 base64url characters), got ${describeKey(key)}. ` +
+            'For a key sent by a client, pass the signed-in user too, revokeSession(key, { userId }), which resolves false for any key that is not theirs.',
+        );
+      }
+      const record = await call('get', () => s.get(key));
+      if (record === undefined || (userId !== undefined && record.userId !== userId)) return false;
       await call('destroy', () => s.destroy(key));
+      return true;
     },
   };
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key) : typeof key;
 }
 
 /**
@@ -289,8 +346,8 @@ function disagree(manager: Serializer, store: Serializer): boolean {
 }
 
 function serializerMismatch(packageName: string, manager: Serializer, store: Serializer): string {
-  const name = manager === richSerializer ? 'richSerializer' : manager === jsonSerializer ? 'jsonSerializer' : undefined;
-  const option = name === undefined ? '{ serializer }' : `{ serializer: ${name} }`;
+  // Both kinds are known here (see \`disagree\`); named by kind, so this module never loads the rich serializer.
+  const option = `{ serializer: ${manager.kind}Serializer }`;
   return (
     `${packageName}: option \`serializer\` is a ${manager.kind} serializer but the store encodes with a ${store.kind} one, ` +
     (manager.kind === 'rich'
@@ -362,8 +419,10 @@ async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcom
   } else if (touch) {
     plan.touch = meta;
   }
-  // The record the cookie pointed at: destroyed or regenerated away, or emptied by the handler.
-  if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
+  // A regenerated stored session moves to its new key only if it was not revoked meanwhile.
+  if (save && facts.regenerated && state.recordToDrop !== undefined) plan.rotateFrom = state.recordToDrop;
+  // The record the cookie pointed at: destroyed, or emptied by the handler.
+  else if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
   const cookies = await persistence.commit(handle.cookieHeader, plan);
   if (save || touch) state.meta = meta;
   return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: shouldMarkPrivate(facts, cookies.length > 0) };
@@ -391,11 +450,22 @@ function looksLikeManager(value: unknown): boolean {
 export function toSessionManager<Data extends object, Flash extends object>(
   options: SessionManagerOptions | SessionManager<Data, Flash>,
   packageName: string,
+  adapter: AdapterInfo = {},
 ): SessionManager<Data, Flash> {
   if (typeof options !== 'object' || options === null) {
     invalidOption(packageName, 'options', 'session manager options or a SessionManager', options);
   }
   // A plain boolean check: narrowing between two instantiations of the generic types costs the compiler dearly.
   if (looksLikeManager(options)) return options as SessionManager<Data, Flash>;
-  return buildManager<Data, Flash>(options as SessionManagerOptions, packageName);
+  return buildManager<Data, Flash>(options as SessionManagerOptions, packageName, adapter.factory ?? `session() of ${packageName}`);
+}
+
+/** What `toSessionManager` may know of the adapter calling it, for its messages. */
+export interface AdapterInfo {
+  /**
+   * The adapter's factory, as warnings name it ("Pass a shared store as the `store`
+   * option of ..."), such as `'createSessions() of @sess/next'`.
+   * @default `session() of ${packageName}`
+   */
+  factory?: string;
 }

@@ -1,5 +1,5 @@
 import { createMemoryStore } from './memory-store';
-import { richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
 import { describeStoreConformance } from './testing/store-conformance';
 
 describeStoreConformance('memory store', {

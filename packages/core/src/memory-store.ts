@@ -1,5 +1,6 @@
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { envVar, warnOnce } from './warnings';
 import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
 
 /** Options of `createMemoryStore`. */
@@ -19,6 +20,15 @@ export interface MemoryStoreOptions {
    * @default 1_048_576 (1 MiB)
    */
   maxSizeBytes?: number;
+  /**
+   * The most data all sessions together may take, counted as `maxSizeBytes` counts one
+   * session's. Past it, sessions used longest ago are evicted until it holds, as past
+   * `maxEntries`: 64 MiB of data fits a 256 MB process with room for the app, whatever
+   * anonymous clients send (1 MiB sessions fill it with 64). V8 keeps a string in at
+   * most its UTF-8 size, so this bounds the heap the data takes. At least `maxSizeBytes`.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxTotalBytes?: number;
   /**
    * Serializes each top-level data value: nothing the caller holds is shared with the store.
    * Exposed as the store's `serializer`, which a manager given this store adopts, so set
@@ -44,8 +54,10 @@ interface Entry {
 const PACKAGE = '@sess/core';
 const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
+const DEFAULT_MAX_TOTAL_BYTES = 64 * 1_048_576;
 
-let warnedInProduction = false;
+/** Memory stores created in this process, across copies of the package (Next.js bundles). */
+const CREATED = Symbol.for('@sess/core: memory stores created');
 
 /**
  * A session store in this process's memory: the default of `createSessionManager`,
@@ -53,17 +65,26 @@ let warnedInProduction = false;
  * and not shared between processes, so it warns once when created in production.
  *
  * Expired sessions are never returned and are removed when next seen; there is no
- * timer. Memory is bounded by `maxEntries` sessions of at most `maxSizeBytes` each
- * (by default 10,000 × 1 MiB of serialized data at worst). When full, the least
- * recently used session goes first: every `get`, `set`, `update` and `touch` counts
- * as a use, so an active user outlives up to `maxEntries - 1` newer anonymous
- * sessions since their last request. A flood larger than that between two requests
- * still evicts them: use a shared store such as `@sess/store-redis` in production.
+ * timer. Memory is bounded by `maxEntries` sessions of at most `maxSizeBytes` each,
+ * and by `maxTotalBytes` of data in all (by default 10,000 sessions, 1 MiB each, 64 MiB
+ * in all). When full, the least recently used session goes first: every `get`, `set`,
+ * `update` and `touch` counts as a use, so an active user outlives newer anonymous
+ * sessions until those fill the store between two of the user's requests. A flood
+ * that large still evicts them: use a shared store such as `@sess/store-redis` in production.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  return memoryStore(options, undefined);
+}
+
+/**
+ * `createMemoryStore`, with the factory that created it by default (such as
+ * `session() of @sess/express`) for the production warning to name.
+ */
+export function memoryStore(options: MemoryStoreOptions, factory: string | undefined): SessionStore {
   const {
     maxEntries = DEFAULT_MAX_ENTRIES,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
+    maxTotalBytes = DEFAULT_MAX_TOTAL_BYTES,
     serializer = jsonSerializer,
     now = Date.now,
   } = options;
@@ -73,16 +94,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   if (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0) {
     invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
   }
+  if (!Number.isSafeInteger(maxTotalBytes) || maxTotalBytes <= 0) {
+    invalidOption(PACKAGE, 'maxTotalBytes', 'a positive integer', maxTotalBytes);
+  }
+  if (maxTotalBytes < maxSizeBytes) {
+    invalidOption(PACKAGE, 'maxTotalBytes', `at least \`maxSizeBytes\` (${maxSizeBytes}), or no session of the largest size could be kept`, maxTotalBytes);
+  }
   if (!isSerializer(serializer)) {
     invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
   }
   if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
-  warnOnceInProduction();
+  warnAboutCopies(factory);
 
   // Map order is use order: the first entry is the one used longest ago (least recently used).
   const entries = new Map<string, Entry>();
   // userId -> keys; may hold stale keys (expired, re-assigned), checked and pruned when listed.
   const keysByUser = new Map<string, Set<string>>();
+  /** The `sizeBytes` of every entry held. */
+  let totalBytes = 0;
 
   /** The live entry under a key; an expired one is removed on the way. */
   function live(key: string): Entry | undefined {
@@ -97,6 +126,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
 
   function remove(key: string, entry: Entry): void {
     entries.delete(key);
+    totalBytes -= entry.sizeBytes;
     if (entry.meta.userId !== undefined) unindex(entry.meta.userId, key);
   }
 
@@ -107,9 +137,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     if (keys.size === 0) keysByUser.delete(userId);
   }
 
-  /** Stores an entry as the most recently used, re-indexes it, evicts past `maxEntries`. */
+  /** Stores an entry as the most recently used, re-indexes it, evicts past `maxEntries` or `maxTotalBytes`. */
   function write(key: string, entry: Entry, previousUserId: string | undefined): void {
-    entries.delete(key);
+    const previous = entries.get(key);
+    if (previous !== undefined) {
+      entries.delete(key);
+      totalBytes -= previous.sizeBytes;
+    }
     if (previousUserId !== undefined && previousUserId !== entry.meta.userId) unindex(previousUserId, key);
     if (entry.meta.expiresAtMs <= now()) {
       // Already past its deadline: storing it would only take a slot.
@@ -117,12 +151,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       return;
     }
     entries.set(key, entry);
+    totalBytes += entry.sizeBytes;
     if (entry.meta.userId !== undefined) {
       const keys = keysByUser.get(entry.meta.userId);
       if (keys === undefined) keysByUser.set(entry.meta.userId, new Set([key]));
       else keys.add(key);
     }
-    while (entries.size > maxEntries) {
+    // The entry just written is the newest and fits `maxTotalBytes` alone: it is never the one evicted.
+    while (entries.size > maxEntries || totalBytes > maxTotalBytes) {
       const oldest = entries.entries().next().value;
       if (oldest === undefined) break;
       remove(oldest[0], oldest[1]);
@@ -200,6 +236,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       applyChanges(values, changes);
       const previous = entries.get(key);
       write(key, { meta: copyMeta(record), values, sizeBytes }, previous?.meta.userId);
+    },
+
+    async rotate(fromKey, toKey, record) {
+      // One synchronous step: no destroy or destroyByUser can land between the check and the move.
+      const old = live(fromKey);
+      if (old === undefined) return false;
+      const changes = serializeData(record.data);
+      const values = new Map<string, string>();
+      const sizeBytes = sizeAfter(0, values, changes);
+      applyChanges(values, changes);
+      remove(fromKey, old);
+      write(toKey, { meta: copyMeta(record), values, sizeBytes }, entries.get(toKey)?.meta.userId);
+      return true;
     },
 
     async destroy(key) {
@@ -283,15 +332,28 @@ function copyMeta(meta: SessionMeta): SessionMeta {
   return copy;
 }
 
-function warnOnceInProduction(): void {
-  // Core runs anywhere: `process` may not exist (edge runtimes, browsers).
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+function warnAboutCopies(factory: string | undefined): void {
+  const counter = globalThis as { [CREATED]?: number };
+  const created = (counter[CREATED] ?? 0) + 1;
+  counter[CREATED] = created;
   // Any case, as the cookie's `secure` default reads it: `NODE_ENV=Production` is production too.
-  if (warnedInProduction || env?.NODE_ENV?.trim().toLowerCase() !== 'production') return;
-  warnedInProduction = true;
-  console.warn(
-    `${PACKAGE}: the memory store is in use in production. Its sessions live in this process only: ` +
-      'they are lost on restart and not shared between instances. Pass a shared store (such as @sess/store-redis) ' +
-      'to createSessionManager.',
-  );
+  const nodeEnv = envVar('NODE_ENV')?.trim().toLowerCase();
+  const where = factory === undefined ? 'as the `store` option' : `as the \`store\` option of ${factory}`;
+  if (nodeEnv === 'production') {
+    warnOnce(
+      'memory store in production',
+      `${PACKAGE}: the memory store is in use in production. Its sessions live in this process only: ` +
+        `they are lost on restart and not shared between instances. Pass a shared store (such as @sess/store-redis) ${where}.`,
+    );
+  }
+  // Tests create a store per case on purpose; elsewhere a second one is almost always a second copy of the app's module.
+  if (created === 2 && nodeEnv !== 'test') {
+    warnOnce(
+      'second memory store',
+      `${PACKAGE}: a second memory store was created in this process, so sessions are split between the two: a session ` +
+        'written through one is unknown to the other. This happens when the module that creates the session manager is ' +
+        'evaluated more than once (Next.js bundles it once per route). Create the manager once per process (keep it on ' +
+        `globalThis, or use your adapter's documented setup), or pass a shared store (such as @sess/store-redis) ${where}.`,
+    );
+  }
 }

@@ -28,8 +28,14 @@ export interface CommitPlan {
   save?: { patch: SessionPatch | undefined };
   /** Move only the expiry. */
   touch?: SessionMeta;
-  /** Delete this stored record (destroyed, regenerated away, or emptied). */
+  /** Delete this stored record (destroyed, or emptied). */
   destroyKey?: string;
+  /**
+   * A regeneration: the whole record moves from this key to `key`, only while the
+   * record under it is still live. When it is gone (revoked while the request ran),
+   * nothing is written and the cookie is cleared instead of set.
+   */
+  rotateFrom?: string;
   /** Send the cookie: the browser must learn something new. */
   setCookie: boolean;
   /** Tell the browser to forget the cookie. */
@@ -71,7 +77,12 @@ export function serverStorePersistence(
       // one round trip of latency, and no rejection is left without a handler.
       const pending: Promise<unknown>[] = [];
       const { key, record } = plan;
-      if (plan.save !== undefined) {
+      let rotated: Promise<boolean> | undefined;
+      if (plan.rotateFrom !== undefined) {
+        const fromKey = plan.rotateFrom;
+        rotated = store.rotate !== undefined ? call('rotate', () => store.rotate!(fromKey, key, record)) : rotateByReading(fromKey, key, record);
+        pending.push(rotated);
+      } else if (plan.save !== undefined) {
         const patch = plan.save.patch;
         pending.push(
           patch !== undefined && store.update !== undefined
@@ -94,9 +105,23 @@ export function serverStorePersistence(
         cookies.push(clearingCookie(cookie));
       }
       await Promise.all(pending);
+      // The old record was revoked while this request ran: it stays revoked, and the browser signed out.
+      if (rotated !== undefined && !(await rotated)) return [clearingCookie(cookie)];
       return cookies;
     },
   };
+
+  /**
+   * A rotation on a store without `rotate`: set and destroy only if the old record is
+   * still there. A revocation landing between the read and the set still loses (a
+   * narrower window than an unconditional set, not none); stores that can should
+   * implement `rotate`.
+   */
+  async function rotateByReading(fromKey: string, toKey: string, record: SessionRecord): Promise<boolean> {
+    if ((await call('get', () => store.get(fromKey))) === undefined) return false;
+    await Promise.all([call('set', () => store.set(toKey, record)), call('destroy', () => store.destroy(fromKey))]);
+    return true;
+  }
 }
 
 /** The whole session sealed into the client's cookies. */

@@ -54,3 +54,15 @@ function checkLength(value: string, option: string, packageName: string): void {
     );
   }
 }
+
+/**
+ * The secrets a seal under `cookieName` is made and opened with: each secret with the
+ * name appended, so the seal's keys depend on the name and a value issued as `sid`
+ * does not open under `__Host-sid` (a signature covers the name in its signed text).
+ * No byte is added to the cookie. Built per seal or unseal, which cost far more.
+ */
+export function sealingSecrets(ring: SecretRing, cookieName: string): SecretRing {
+  const byId: Record<string, string> = {};
+  for (const [id, secret] of Object.entries(ring.byId)) byId[id] = `${secret}\u0000cookie=${cookieName}`;
+  return { currentId: ring.currentId, byId };
+}

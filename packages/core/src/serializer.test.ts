@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isSerializer, jsonSerializer, richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { isSerializer, jsonSerializer } from './serializer';
 
 /** The kind of naive deep merge that turns a `__proto__` key into global pollution. */
 function naiveMerge(target: Record<string, unknown>, source: unknown): Record<string, unknown> {

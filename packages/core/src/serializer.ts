@@ -1,4 +1,3 @@
-import { parse as devalueParse, stringify as devalueStringify } from 'devalue';
 import secureJson from 'secure-json-parse';
 import { SessionValueError } from './errors';
 import { assertStorable } from './values';
@@ -41,16 +40,6 @@ function isComposite(text: string): boolean {
   }
   return false;
 }
-
-/**
- * Round-trips `Date`, `Map`, `Set`, `BigInt`, `undefined`, `RegExp`, `URL`, typed arrays and
- * repeated references, through `devalue` (which never evaluates code).
- */
-export const richSerializer: Serializer = {
-  kind: 'rich',
-  stringify: (value) => devalueStringify(value),
-  parse: (text) => devalueParse(text),
-};
 
 /** Shape check for a user-supplied serializer. */
 export function isSerializer(value: unknown): value is Serializer {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCookieStore } from './cookie-store';
 import { SessionUsageError, SessionValueError } from './errors';
-import { createSessionManager, type RequestOutcome, type SessionHandle, type SessionManagerOptions } from './manager';
+import { createSessionManager, type RequestOutcome, type SessionHandle, type SessionManagerOptions, toSessionManager } from './manager';
 import { createMemoryStore } from './memory-store';
-import { richSerializer, type Serializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import type { Serializer } from './serializer';
 import { FLASH_KEY, type Session } from './session';
 import type { SessionPatch, SessionRecord, SessionStore } from './store';
 import type { JsonValue } from './values';
@@ -131,8 +132,9 @@ describe('Session', () => {
   });
 
   describe('after commit', () => {
-    it('throws SessionUsageError "committed" on every write made after the commit, and persists none of them', async () => {
-      const { request, store } = setup();
+    it('reports SessionUsageError "committed" through onError for every write made after the commit, throws none and persists none', async () => {
+      const reports: Error[] = [];
+      const { request, store } = setup({ onError: (error) => reports.push(error) });
       const { session: first } = await request((s) => {
         s.set('user', 'ann');
         s.flash('notice', 'hi');
@@ -146,24 +148,64 @@ describe('Session', () => {
         ['touch', (s) => s.touch()],
         ['rememberMe', (s) => s.rememberMe()],
         ['setUserId', (s) => s.setUserId('u1')],
+        ['getFlash', (s) => expect(s.getFlash('notice')).toBe('hi')],
       ];
       const { session } = await request((s) => s);
       for (const [method, write] of writes) {
-        let thrown: unknown;
-        try {
-          write(session);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown, method).toBeInstanceOf(SessionUsageError);
-        expect(thrown, method).toMatchObject({
+        reports.length = 0;
+        expect(() => write(session), method).not.toThrow();
+        expect(reports, method).toHaveLength(1);
+        expect(reports[0], method).toBeInstanceOf(SessionUsageError);
+        expect(reports[0], method).toMatchObject({
           reason: 'committed',
-          message: expect.stringMatching(new RegExp(`^@sess/core: session\\.${method}\\(\\) was called after the session of this request was already committed`)),
+          message: expect.stringMatching(
+            new RegExp(`^@sess/core: session\\.${method}\\(\\) was called after the session of this request was already committed, so the change is lost\\. .*do not write from timers or after the response is sent\\.$`),
+          ),
         });
       }
-      expect(() => session.getFlash('notice')).toThrow(SessionUsageError);
       expect((await store.get(first.key))?.data).toEqual({ user: 'ann', [FLASH_KEY]: { notice: 'hi' } });
       expect(session.get('user')).toBe('ann');
+      expect(session.id).toBe(first.id);
+    });
+
+    it("names the adapter's package and response call in the report, and logs with console.error by default", async () => {
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const manager = toSessionManager<Data, Flash>({ secret }, '@sess/express');
+        const handle = manager.open(undefined, { afterResponse: 'after res.send(), res.json() or res.end()' });
+        const session = await handle.load();
+        await manager.commit(handle, OK);
+        session.set('user', 'late');
+        expect(error).toHaveBeenCalledOnce();
+        expect(String(error.mock.calls[0]?.[0])).toMatch(
+          /^SessionUsageError: @sess\/express: session\.set\(\) was called after .* do not write from timers or after res\.send\(\), res\.json\(\) or res\.end\(\)\.$/,
+        );
+      } finally {
+        error.mockRestore();
+      }
+    });
+
+    it('falls back to console.error when onError itself throws, and never throws at the late write', async () => {
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const { request } = setup({
+          onError: () => {
+            throw new Error('reporter down');
+          },
+        });
+        const { session } = await request((s) => s.set('user', 'ann'));
+        expect(() => session.set('user', 'late')).not.toThrow();
+        expect(error.mock.calls.map((call) => String(call[0]))).toEqual([
+          'Error: reporter down',
+          expect.stringMatching(/^SessionUsageError: @sess\/core: session\.set\(\)/),
+        ]);
+      } finally {
+        error.mockRestore();
+      }
+    });
+
+    it('refuses an onError that is not a function, naming the option', () => {
+      expect(() => createSessionManager({ secret, onError: 'log' as never })).toThrow(/^@sess\/core: option `onError` must be a function/);
     });
 
     it('rejects load() with SessionUsageError "committed" when the handle was committed before it was ever loaded', async () => {
@@ -181,7 +223,11 @@ describe('Session', () => {
       const session = await handle.load();
       await manager.commit(handle, OK);
       expect(await handle.load()).toBe(session);
-      expect(() => session.set('user', 'ann')).toThrow(SessionUsageError);
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+      session.set('user', 'ann');
+      expect(error).toHaveBeenCalledOnce();
+      error.mockRestore();
+      expect(session.get('user')).toBeUndefined();
     });
 
     it('persists a write from an un-awaited load().then() started before the commit', async () => {
@@ -486,6 +532,27 @@ describe('Session', () => {
       });
       expect((await store.get(session.key))?.data).toEqual({ user: 'ann', [FLASH_KEY]: { notice: 'kept' } });
     });
+
+    for (const [serializerName, serializer] of [
+      ['JSON', undefined],
+      ['rich', richSerializer],
+    ] as const) {
+      it(`refuses keys and user ids with a NUL or a lone surrogate, which stores cannot all keep, and takes emoji (${serializerName} serializer)`, async () => {
+        const { request, store } = setup(serializer === undefined ? {} : { store: createMemoryStore({ serializer }) });
+        const { session } = await request((s) => {
+          for (const key of ['a\u0000b', '\u0000', 'x\ud800', '\udc00y', 'a\udc00\ud800b']) {
+            expect(() => s.set(key, 1), JSON.stringify(key)).toThrow(/cannot be a session key: it holds a NUL character or a lone surrogate/);
+            expect(() => s.unset(key), JSON.stringify(key)).toThrow(TypeError);
+            expect(() => s.setUserId(key), JSON.stringify(key)).toThrow(/setUserId takes a non-empty string without NUL characters or lone surrogates/);
+          }
+          s.set('wave 👋', 'é');
+          s.setUserId('zoë 👋');
+        });
+        const stored = await store.get(session.key);
+        expect(stored?.data).toEqual({ 'wave 👋': 'é' });
+        expect(stored?.userId).toBe('zoë 👋');
+      });
+    }
   });
 
   describe('regenerate and destroy', () => {
@@ -716,8 +783,39 @@ describe('Session', () => {
         s.set('user', 'ann');
         return s.key;
       });
-      await manager.revokeSession(key);
+      expect(await manager.revokeSession(key)).toBe(true);
       expect((await request((s) => s.get('user'))).value).toBeUndefined();
+      expect(await manager.revokeSession(key)).toBe(false);
+    });
+
+    it("revokeSession refuses anything but a store key, so a user index under the store's prefix cannot be deleted", async () => {
+      const { manager, request } = setup();
+      await request((s) => {
+        s.set('user', 'ann');
+        s.setUserId('alice');
+      });
+      for (const key of ['user:{alice}', 'alice', '', 'a'.repeat(31), 'a'.repeat(33), `${'a'.repeat(31)}=`, 42]) {
+        await expect(manager.revokeSession(key as string), String(key)).rejects.toThrow(
+          /^@sess\/core: revokeSession\(\) takes a store key \(`session\.key` or a key from listUserSessions: 32 base64url characters\)/,
+        );
+        await expect(manager.revokeSession(key as string, { userId: 'alice' })).resolves.toBe(false);
+      }
+      expect(await manager.listUserSessions('alice')).toHaveLength(1);
+      expect(await manager.revokeUserSessions('alice')).toBe(1);
+    });
+
+    it("revokeSession with a user id revokes only that user's session and says whether it did", async () => {
+      const { manager, request } = setup();
+      const { value: aliceKey } = await request((s) => {
+        s.set('user', 'alice');
+        s.setUserId('alice');
+        return s.key;
+      });
+      expect(await manager.revokeSession(aliceKey, { userId: 'mallory' })).toBe(false);
+      expect(await manager.listUserSessions('alice')).toHaveLength(1);
+      expect(await manager.revokeSession(aliceKey, { userId: 'alice' })).toBe(true);
+      expect(await manager.listUserSessions('alice')).toEqual([]);
+      await expect(manager.revokeSession(aliceKey, { userId: '' })).rejects.toThrow(/takes a non-empty string user id/);
     });
   });
 

@@ -5,6 +5,9 @@ import { checkValue, type Serializer } from './serializer';
 import type { SessionData, SessionMeta, SessionRecord } from './store';
 import type { SessionValue, Storable } from './values';
 
+/** The late-write message's words for the response call when the adapter gives none. */
+const DEFAULT_AFTER_RESPONSE = 'after the response is sent';
+
 /** Where flash values live inside the stored data; reserved, never seen by handlers. */
 export const FLASH_KEY = '__flash';
 
@@ -66,6 +69,23 @@ export interface SessionContext {
   policy: ExpiryPolicy;
   serializer: Serializer;
   now: () => number;
+  /** Starts the messages of errors reported from the session. @default '@sess/core' */
+  packageName?: string;
+  /** Where errors no caller could catch go (the manager's `onError`). @default console.error */
+  onError?: (error: Error) => void;
+}
+
+/** Reports through `onError`; a reporter that throws falls back to `console.error`, never onto the caller. */
+export function reportSafely(onError: ((error: Error) => void) | undefined, error: Error): void {
+  try {
+    if (onError !== undefined) {
+      onError(error);
+      return;
+    }
+  } catch (reporterError) {
+    console.error(reporterError);
+  }
+  console.error(error);
 }
 
 /** A record a store handed back for the request's cookie. */
@@ -108,6 +128,7 @@ type Flashes = Record<string, unknown>;
 export class SessionState {
   readonly #ctx: SessionContext;
   readonly #readOnly: boolean;
+  readonly #afterResponse: string;
   #closed = false;
 
   #id: string;
@@ -131,8 +152,16 @@ export class SessionState {
   readonly hadCookie: boolean;
   readonly staleCookie: boolean;
 
-  constructor(ctx: SessionContext, opened: OpenedSession | undefined, hadCookie: boolean, readOnly: boolean) {
+  constructor(
+    ctx: SessionContext,
+    opened: OpenedSession | undefined,
+    hadCookie: boolean,
+    readOnly: boolean,
+    /** The framework's response call, for the late-write message (`OpenOptions.afterResponse`). */
+    afterResponse = DEFAULT_AFTER_RESPONSE,
+  ) {
     this.#ctx = ctx;
+    this.#afterResponse = afterResponse;
     this.#readOnly = readOnly;
     this.hadCookie = hadCookie;
     if (opened !== undefined) {
@@ -201,7 +230,7 @@ export class SessionState {
   }
 
   set(key: string, value: unknown): void {
-    this.#writable('set');
+    if (!this.#writable('set')) return;
     if (value === undefined) {
       this.unset(key);
       return;
@@ -213,14 +242,14 @@ export class SessionState {
   }
 
   unset(key: string): void {
-    this.#writable('unset');
+    if (!this.#writable('unset')) return;
     checkKey(key);
     this.#watch(key);
     delete this.#data[key];
   }
 
   flash(key: string, value: unknown): void {
-    this.#writable('flash');
+    if (!this.#writable('flash')) return;
     checkValue(this.#ctx.serializer, `${FLASH_KEY}.${key}`, value);
     this.#flash = { ...this.#flash, [key]: value };
     this.#flashChanged = true;
@@ -230,7 +259,8 @@ export class SessionState {
     const flashes = this.#flash;
     if (flashes === undefined || !Object.hasOwn(flashes, key)) return undefined;
     // Allowed on a read-only session: a server store records the consumption without a cookie.
-    this.#writable('getFlash', true);
+    // After the commit the value is read but not consumed: it shows again next time.
+    if (!this.#writable('getFlash', true)) return flashes[key];
     const { [key]: value, ...rest } = flashes;
     this.#flash = Object.keys(rest).length === 0 ? undefined : rest;
     this.#flashChanged = true;
@@ -238,7 +268,7 @@ export class SessionState {
   }
 
   regenerate(): void {
-    this.#writable('regenerate');
+    if (!this.#writable('regenerate')) return;
     if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
     this.#id = generateSessionId();
     this.#key = storeKeyOf(this.#id);
@@ -252,7 +282,7 @@ export class SessionState {
   }
 
   destroy(): void {
-    this.#writable('destroy');
+    if (!this.#writable('destroy')) return;
     if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
     const now = this.#ctx.now();
     this.#id = generateSessionId();
@@ -271,12 +301,12 @@ export class SessionState {
   }
 
   touch(): void {
-    this.#writable('touch');
+    if (!this.#writable('touch')) return;
     this.touchForced = true;
   }
 
   rememberMe(enabled = true): void {
-    this.#writable('rememberMe');
+    if (!this.#writable('rememberMe')) return;
     if (this.meta.persistent === enabled) return;
     this.meta = { ...this.meta, persistent: enabled };
     this.#metaChanged = true;
@@ -285,9 +315,11 @@ export class SessionState {
   }
 
   setUserId(userId: string | undefined): void {
-    this.#writable('setUserId');
-    if (userId !== undefined && (typeof userId !== 'string' || userId === '')) {
-      throw new TypeError('@sess/core: session.setUserId takes a non-empty string, or undefined to remove the index entry.');
+    if (!this.#writable('setUserId')) return;
+    if (userId !== undefined && (typeof userId !== 'string' || userId === '' || !isPortableText(userId))) {
+      throw new TypeError(
+        '@sess/core: session.setUserId takes a non-empty string without NUL characters or lone surrogates, or undefined to remove the index entry.',
+      );
     }
     if (this.meta.userId === userId) return;
     this.meta = { ...this.meta, userId };
@@ -336,12 +368,22 @@ export class SessionState {
     return { set, removed, modified };
   }
 
-  #writable(method: string, allowedReadOnly = false): void {
+  /**
+   * Whether the session may still change. After the commit it may not: the change is
+   * dropped and reported (never thrown: such a write comes from detached code, a timer
+   * or an un-awaited helper, where a throw would be an unhandled rejection that ends
+   * the process on Node and Bun).
+   */
+  #writable(method: string, allowedReadOnly = false): boolean {
     if (this.#closed) {
-      throw new SessionUsageError(
+      const ctx = this.#ctx;
+      const error = new SessionUsageError(
         'committed',
-        `@sess/core: session.${method}() was called after the session of this request was already committed, so the change would be lost. Finish every session call before the response is sent: \`await\` the handle's load() and do not write from timers or after res.send().`,
+        `${ctx.packageName ?? '@sess/core'}: session.${method}() was called after the session of this request was already committed, so the change is lost. ` +
+          `Finish every session call before the response is sent: \`await\` the handle's load() and every helper that writes, and do not write from timers or ${this.#afterResponse}.`,
       );
+      reportSafely(ctx.onError, error);
+      return false;
     }
     if (this.#readOnly && !allowedReadOnly) {
       throw new SessionUsageError(
@@ -349,6 +391,7 @@ export class SessionState {
         `@sess/core: session.${method}() cannot be used on a read-only session: it is opened where no cookie can be set. Change the session in a Server Action or Route Handler instead.`,
       );
     }
+    return true;
   }
 
   #watch(key: string): void {
@@ -372,4 +415,20 @@ function checkKey(key: string): void {
   if (typeof key !== 'string' || key === '' || key === '__proto__' || key === FLASH_KEY) {
     throw new TypeError(`@sess/core: ${JSON.stringify(key)} cannot be a session key (reserved or empty).`);
   }
+  if (!isPortableText(key)) {
+    throw new TypeError(
+      `@sess/core: ${JSON.stringify(key)} cannot be a session key: it holds a NUL character or a lone surrogate, which many stores cannot keep (PostgreSQL text and jsonb refuse them, UTF-8 turns a lone surrogate into U+FFFD). Use printable text.`,
+    );
+  }
+}
+
+/**
+ * Text every store can keep as it is: no NUL and no lone surrogate (a half of a
+ * UTF-16 pair, which UTF-8 cannot encode). Checked for keys and user ids, so a store
+ * never has to refuse one of them.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function isPortableText(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }

@@ -30,6 +30,16 @@ const secret = 'types-secret-types-secret-types-secret';
 type Data = { count: number; user: string; cart: { items: { sku: string; qty: number }[] }; tags?: string[] };
 type Flash = { notice: string };
 
+describe('the manager types', () => {
+  it('types revokeSession with an optional owner and a boolean answer, and onError as taking an Error', () => {
+    const manager = createSessionManager<Data, Flash>({ secret, onError: (error) => expectTypeOf(error).toEqualTypeOf<Error>() });
+    expectTypeOf(manager.revokeSession).parameters.toEqualTypeOf<[key: string, owner?: { userId: string }]>();
+    expectTypeOf(manager.revokeSession).returns.toEqualTypeOf<Promise<boolean>>();
+    // @ts-expect-error the owner is named by its user id
+    void manager.revokeSession('k', { user: 'ann' }).catch(() => {});
+  });
+});
+
 describe('the session types', () => {
   it('types reads on the loaded session synchronously, from the declared data', async () => {
     const manager = createSessionManager<Data, Flash>({ secret });

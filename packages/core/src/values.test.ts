@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSessionValueError, SessionValueError } from './errors';
-import { jsonSerializer, richSerializer } from './serializer';
+import { richSerializer } from './rich-serializer';
+import { jsonSerializer } from './serializer';
 import { assertStorable, MAX_VALUE_DEPTH } from './values';
 
 class Point {

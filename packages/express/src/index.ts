@@ -10,6 +10,8 @@ import {
 import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
 
 const PACKAGE = '@sess/express';
+/** How a late write's report names the call that sends the response. */
+const OPEN_OPTIONS = { afterResponse: 'after res.send(), res.json(), res.redirect() or res.end()' } as const;
 /** Requests some `session()` middleware already opened a session for. */
 const opened = new WeakSet<IncomingMessage>();
 
@@ -75,7 +77,7 @@ export function session(
       return;
     }
     opened.add(req);
-    const handle = manager.open(req.headers.cookie);
+    const handle = manager.open(req.headers.cookie, OPEN_OPTIONS);
     (req as IncomingMessage & { session: RequestSession }).session = handle;
     // Express's error handler sets the error's status before writing, so a thrown
     // 4xx arrives here as a 4xx (persisted) and an unhandled error as a 500 (not).

@@ -131,6 +131,39 @@ describe('session()', () => {
     expect(res.headers.get('vary')).toBe('Cookie');
   });
 
+  it('keeps Set-Cookie, Vary and Cache-Control when an upstream middleware catches a 4xx error and answers it itself', async () => {
+    const store = createMemoryStore();
+    const app = new Koa3();
+    app.silent = true;
+    // The pattern the README suggests and the demo uses: answer errors in an outer middleware.
+    app.use(async function errors(ctx, next) {
+      try {
+        await next();
+      } catch (error) {
+        const status = (error as { status?: number }).status ?? 500;
+        ctx.status = status;
+        ctx.body = { error: (error as Error).message };
+      }
+    });
+    app.use(session({ secret: SECRET, store }));
+    app.use(async (ctx) => {
+      (await ctx.session.load()).set('user', 'kept');
+      ctx.throw(422, 'invalid form on purpose');
+    });
+    const base = await serve(app);
+    const res = await fetch(base, { method: 'POST' });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ error: 'invalid form on purpose' });
+    const cookies = res.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    expect(res.headers.get('vary')).toBe('Cookie');
+    expect(res.headers.get('cache-control')).toBe('private');
+    // The cookie names the stored record: the data is not orphaned.
+    const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store });
+    const handle = manager.open(cookies[0]!.split(';')[0]);
+    expect((await handle.load()).get('user')).toBe('kept');
+  });
+
   it('rethrows a status-less handler error unchanged and persists nothing', async () => {
     const store = createMemoryStore();
     const app = new Koa3();

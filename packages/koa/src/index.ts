@@ -12,6 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
 
 const PACKAGE = '@sess/koa';
+/** How a late write's report names the moment the response is sent. */
+const OPEN_OPTIONS = { afterResponse: 'after the middleware that set ctx.body returned' } as const;
 /** Requests some `session()` middleware already opened a session for. */
 const opened = new WeakSet<IncomingMessage>();
 
@@ -60,7 +62,8 @@ export interface SessionMiddleware {
  * Store errors are thrown into Koa's error handling (they carry status 503, an
  * oversized session 413). When a downstream middleware throws, its error is
  * rethrown unchanged; a 4xx error persists the session like a 4xx answer (its
- * cookie rides on `error.headers`, which Koa's error response keeps), a 5xx or
+ * cookie is set on the response, for an upstream middleware that answers the
+ * error, and on `error.headers`, which Koa's own error response keeps), a 5xx or
  * status-less one persists nothing.
  *
  * @param options the `@sess/core` manager options, or a `SessionManager` to share
@@ -80,7 +83,7 @@ export function session(
       return;
     }
     opened.add(ctx.req);
-    const handle = manager.open(ctx.req.headers.cookie);
+    const handle = manager.open(ctx.req.headers.cookie, OPEN_OPTIONS);
     ctx.session = handle;
     try {
       await next();
@@ -90,20 +93,28 @@ export function session(
         ctx.app.emit('error', commitError, ctx);
         return undefined;
       });
-      if (result !== undefined) attachToError(error, result);
+      if (result !== undefined) {
+        // On the response for an upstream middleware that catches the error and answers it,
+        // and on the error for Koa's ctx.onerror, which drops the response's headers first.
+        applyToContext(ctx, result);
+        attachToError(error, result);
+      }
       throw error;
     }
-    const result = await manager.commit(handle, { status: ctx.status });
-    // A middleware that wrote to ctx.res itself already sent its head: nothing can be added.
-    if (ctx.headerSent) return;
-    applyCommitHeaders(result, {
-      get: (name) => ctx.response.get(name) || undefined,
-      set: (name, value) => ctx.set(name, value),
-      append: (name, value) => ctx.append(name, value),
-    });
+    applyToContext(ctx, await manager.commit(handle, { status: ctx.status }));
   }
 
   return Object.assign(sessionMiddleware, { manager });
+}
+
+function applyToContext(ctx: ParameterizedContext, result: CommitResult): void {
+  // A middleware that wrote to ctx.res itself already sent its head: nothing can be added.
+  if (ctx.headerSent) return;
+  applyCommitHeaders(result, {
+    get: (name) => ctx.response.get(name) || undefined,
+    set: (name, value) => ctx.set(name, value),
+    append: (name, value) => ctx.append(name, value),
+  });
 }
 
 /**

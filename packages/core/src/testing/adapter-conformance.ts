@@ -63,7 +63,9 @@ const ERROR_RESPONSE_BOUND_MS = 2500;
 const SIZE_LIMIT_BYTES = 1024;
 
 /** What the last write after a commit did (`POST /late`, `GET /late`); module state, so any adapter in this process shares it. */
-let lateWriteOutcome: 'pending' | 'threw' | 'lost' | 'other error' = 'pending';
+let lateWriteOutcome: 'pending' | 'returned' | 'threw' | 'other error' = 'pending';
+/** What the suite's managers reported through `onError`. */
+const reported: Error[] = [];
 
 /**
  * Answers one request of the conformance route contract, or resolves `undefined`
@@ -85,7 +87,7 @@ let lateWriteOutcome: 'pending' | 'threw' | 'lost' | 'other error' = 'pending';
  * | POST /login?user=                  | regenerates, sets `user`, then redirects to /get/user      |
  * | POST /stream/:key?value=           | sets the key, then answers with a streamed body            |
  * | POST /unawaited/:key?value=        | answers at once; sets the key when a load it did not await resolves |
- * | POST /late/:key?value=, GET /late  | answers, then sets the key from a timer / what that late write did |
+ * | POST /late/:key?value=, GET /late  | answers, then sets the key from a timer / whether that late write returned or threw |
  */
 export async function handleConformanceRequest(
   anyHandle: { load(): Promise<object> },
@@ -172,7 +174,7 @@ export async function handleConformanceRequest(
         setTimeout(() => {
           try {
             session.set(key, write);
-            lateWriteOutcome = 'lost';
+            lateWriteOutcome = 'returned';
           } catch (error) {
             lateWriteOutcome = isSessionUsageError(error) ? 'threw' : 'other error';
           }
@@ -244,6 +246,7 @@ export function describeAdapterConformance<Store extends SessionStore>(
         cookie: { name: COOKIE_NAME },
         storeTimeoutMs: STORE_TIMEOUT_MS,
         now: () => nowMs,
+        onError: (error) => reported.push(error),
         ...overrides,
       });
       servers.push(server);
@@ -603,13 +606,17 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(await (await browser.get('/get/count')).json()).toEqual({ value: 7 });
       });
 
-      it('throws on a write made after the commit instead of losing it quietly', async () => {
+      it('reports a write made after the commit through onError instead of throwing it into detached code or losing it quietly', async () => {
         const browser = await app();
         await browser.post('/set/user?value="alice"');
+        reported.length = 0;
         const res = await browser.post('/late/user?value="mallory"');
         expect(res.status).toBe(200);
         await expect.poll(async () => (await (await browser.get('/late')).json()).outcome, { timeout: 2000 }).not.toBe('pending');
-        expect((await (await browser.get('/late')).json()).outcome).toBe('threw');
+        expect((await (await browser.get('/late')).json()).outcome).toBe('returned');
+        expect(reported).toEqual([expect.objectContaining({ name: 'SessionUsageError', reason: 'committed' })]);
+        // The message names the adapter and, in its words, its own response call.
+        expect(reported[0]!.message).toMatch(/^@sess\/[a-z]+: session\.set\(\) was called after the session of this request was already committed/);
         expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
       });
 

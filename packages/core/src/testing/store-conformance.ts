@@ -36,7 +36,7 @@ const HOUR_MS = 60 * 60 * 1000;
 /**
  * Defines a vitest suite that checks a `SessionStore` against the contract in
  * `@sess/core` (see `SessionStore`). Tests for the optional methods (`touch`,
- * `update`, `listByUser`, `destroyByUser`) are defined only when the store has them,
+ * `update`, `rotate`, `listByUser`, `destroyByUser`) are defined only when the store has them,
  * and for `serializer` only when the store declares one (a rich one must give back
  * a `Date` as a `Date`).
  *
@@ -66,6 +66,7 @@ export function describeStoreConformance<Store extends SessionStore>(
       update: typeof probe.update === 'function',
       listByUser: typeof probe.listByUser === 'function',
       destroyByUser: typeof probe.destroyByUser === 'function',
+      rotate: typeof probe.rotate === 'function',
     };
     const declaredSerializer = probe.serializer;
     await cleanup?.(probe);
@@ -306,6 +307,21 @@ export function describeStoreConformance<Store extends SessionStore>(
           await store.touch!(key, metaOf(record()));
           expect(await store.get(key)).toBeUndefined();
         });
+
+        it('moves the user id with the rest of the metadata', async () => {
+          const [userId, otherUserId] = [newUserId(), newUserId()];
+          const key = await newKey();
+          await store.set(key, record({ data: { a: 1 }, userId }));
+          await store.touch!(key, metaOf(record({ userId: otherUserId })));
+          expect((await store.get(key))?.userId).toBe(otherUserId);
+          if (has.listByUser) {
+            expect(await store.listByUser!(userId)).toEqual([]);
+            expect((await store.listByUser!(otherUserId)).map((s) => s.key)).toEqual([key]);
+          }
+          await store.touch!(key, metaOf(record()));
+          expect((await store.get(key))?.userId).toBeUndefined();
+          if (has.listByUser) expect(await store.listByUser!(otherUserId)).toEqual([]);
+        });
       });
     }
 
@@ -388,6 +404,71 @@ export function describeStoreConformance<Store extends SessionStore>(
           await store.update!(key, { set: { b: 2 }, removed: [], meta: metaOf(record()) });
           expect(await store.get(key)).toBeUndefined();
         });
+      });
+    }
+
+    if (has.rotate) {
+      describe('rotate', () => {
+        it('moves a live record to the new key: the old key is gone, the new one reads back, the user index lists the new one only', async () => {
+          const userId = newUserId();
+          const [from, to] = await Promise.all([newKey(), newKey()]);
+          await store.set(from, record({ data: { a: 1 }, userId }));
+          const moved = record({ data: { a: 1, b: 2 }, userId, createdAtMs: Date.now() + 1 });
+          expect(await store.rotate!(from, to, moved)).toBe(true);
+          expect(await store.get(from)).toBeUndefined();
+          expect(await store.get(to)).toEqual(moved);
+          if (has.listByUser) expect((await store.listByUser!(userId)).map((s) => s.key)).toEqual([to]);
+        });
+
+        it('resolves false after a destroy, and leaves no record under the new key nor in the user index', async () => {
+          const userId = newUserId();
+          const [from, to] = await Promise.all([newKey(), newKey()]);
+          await store.set(from, record({ data: { a: 1 }, userId }));
+          await store.destroy(from);
+          expect(await store.rotate!(from, to, record({ data: { a: 1 }, userId }))).toBe(false);
+          expect(await store.get(to)).toBeUndefined();
+          expect(await store.get(from)).toBeUndefined();
+          if (has.listByUser) expect(await store.listByUser!(userId)).toEqual([]);
+        });
+
+        it('resolves false for an expired record and for a key it never saw', async () => {
+          const [from, to, never] = await Promise.all([newKey(), newKey(), newKey()]);
+          await store.set(from, record({ data: { a: 1 }, expiresAtMs: Date.now() + expiryMs }));
+          await sleep(expiryWaitMs);
+          expect(await store.rotate!(from, to, record({ data: { a: 1 } }))).toBe(false);
+          expect(await store.rotate!(never, to, record({ data: { a: 1 } }))).toBe(false);
+          expect(await store.get(to)).toBeUndefined();
+        });
+
+        if (has.destroyByUser) {
+          it('resolves false after a destroyByUser, and leaves no record under the new key nor in the user index', async () => {
+            const userId = newUserId();
+            const [from, to] = await Promise.all([newKey(), newKey()]);
+            await store.set(from, record({ data: { a: 1 }, userId }));
+            expect(await store.destroyByUser!(userId)).toBe(1);
+            expect(await store.rotate!(from, to, record({ data: { a: 1 }, userId }))).toBe(false);
+            expect(await store.get(to)).toBeUndefined();
+            if (has.listByUser) expect(await store.listByUser!(userId)).toEqual([]);
+          });
+
+          it('never leaves a live session for the user when destroyByUser and rotate race (20 rounds)', async () => {
+            for (let round = 0; round < 20; round++) {
+              const userId = newUserId();
+              const [from, to] = await Promise.all([newKey(), newKey()]);
+              await store.set(from, record({ data: { round }, userId }));
+              const moved = record({ data: { round }, userId });
+              // Alternate which call is issued first: either order must end with the user signed out.
+              const [destroyed] =
+                round % 2 === 0
+                  ? await Promise.all([store.destroyByUser!(userId), store.rotate!(from, to, moved)])
+                  : await Promise.all([store.rotate!(from, to, moved), store.destroyByUser!(userId)]).then(([r, d]) => [d, r] as const);
+              expect(destroyed).toBe(1);
+              expect(await store.get(from)).toBeUndefined();
+              expect(await store.get(to)).toBeUndefined();
+              if (has.listByUser) expect(await store.listByUser!(userId)).toEqual([]);
+            }
+          });
+        }
       });
     }
 
@@ -522,6 +603,17 @@ export function describeStoreConformance<Store extends SessionStore>(
 
         it('resolves 0 for a user without sessions', async () => {
           expect(await store.destroyByUser!(newUserId())).toBe(0);
+        });
+
+        it('does not count expired sessions the backend may still hold', async () => {
+          const userId = newUserId();
+          const [live, expiring] = await Promise.all([newKey(), newKey()]);
+          await store.set(live, record({ userId }));
+          await store.set(expiring, record({ userId, expiresAtMs: Date.now() + expiryMs }));
+          await sleep(expiryWaitMs);
+          expect(await store.destroyByUser!(userId)).toBe(1);
+          expect(await store.destroyByUser!(userId)).toBe(0);
+          expect(await store.get(live)).toBeUndefined();
         });
       });
     }
