@@ -27,6 +27,11 @@ export interface DemoConfig {
   production: boolean;
 }
 
+/** The session cookie every demo sets: the configured name, `Secure` exactly in production (so a `__Host-` name is valid there). */
+export function demoCookie(config: Pick<DemoConfig, 'cookieName' | 'production'>): { name: string; secure: boolean } {
+  return { name: config.cookieName, secure: config.production };
+}
+
 /** A configuration the demo refuses to start with; the message says how to fix it. */
 export class DemoConfigError extends Error {
   override name = 'DemoConfigError';

@@ -1,5 +1,5 @@
 export { httpError, isJsonContentType, MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from './body';
-export { type DemoConfig, DemoConfigError, loadDemoConfig } from './config';
+export { type DemoConfig, DemoConfigError, demoCookie, loadDemoConfig } from './config';
 export {
   createDemoHandlers,
   type DemoFlashData,

@@ -17,6 +17,7 @@ import {
   type StartDemo,
   type StoreMode,
   wantsJson,
+  demoCookie,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/express';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
@@ -29,8 +30,8 @@ declare module '@sess/express' {
 }
 
 /** The demo app on a given store: the session middleware, body parsers, and the contract's routes. */
-export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode }): Express & { sessions: SessionMiddleware } {
-  const sessions = session({ secret: options.secret, store: options.store });
+export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode; cookie?: { name: string; secure: boolean } }): Express & { sessions: SessionMiddleware } {
+  const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
   const handlers = createDemoHandlers({ framework: 'Express', storeMode: options.storeMode, manager: sessions.manager });
 
   const app = express();
@@ -89,7 +90,7 @@ function send(res: Response, reply: DemoReply): void {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode });
+  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode, cookie: demoCookie(config) });
   const server = await listen(app, config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;

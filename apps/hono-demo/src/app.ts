@@ -36,13 +36,19 @@ export interface DemoAppOptions {
   store: SessionManagerOptions['store'];
   /** Shown on the page. */
   storeMode: StoreMode;
+  /** The cookie from `demoCookie(config)`: `SESSION_COOKIE_NAME`, Secure in production. @default the core's (`sid`) */
+  cookie?: { name: string; secure: boolean };
   /** The per-user session index; defaults to the session manager (a server store has one). */
   userIndex?: DemoHandlersOptions['manager'];
 }
 
 /** The demo app on a given store: the session middleware, the contract's routes, error replies. */
 export function createApp(options: DemoAppOptions): Hono<DemoEnv> & { sessions: SessionMiddleware<DemoSessionData, DemoFlashData> } {
-  const sessions = session<DemoSessionData, DemoFlashData>({ secret: options.secret, store: options.store });
+  const sessions = session<DemoSessionData, DemoFlashData>({
+    secret: options.secret,
+    store: options.store,
+    ...(options.cookie && { cookie: options.cookie }),
+  });
   const handlers = createDemoHandlers({
     framework: 'Hono',
     storeMode: options.storeMode,

@@ -21,6 +21,7 @@ import {
   type StartDemo,
   type StoreMode,
   wantsJson,
+  demoCookie,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/koa';
 import Koa, { type Context } from 'koa';
@@ -32,8 +33,8 @@ declare module '@sess/koa' {
 }
 
 /** The demo app on a given store: error replies, the session middleware, and the contract's routes. */
-export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode }): Koa & { sessions: SessionMiddleware } {
-  const sessions = session({ secret: options.secret, store: options.store });
+export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode; cookie?: { name: string; secure: boolean } }): Koa & { sessions: SessionMiddleware } {
+  const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
   const handlers = createDemoHandlers({ framework: 'Koa', storeMode: options.storeMode, manager: sessions.manager });
 
   const app = new Koa();
@@ -165,7 +166,7 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode });
+  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode, cookie: demoCookie(config) });
   const server = await listen(app.callback(), config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;

@@ -60,6 +60,7 @@ describe('Koa demo: an oversized chunked body', () => {
       secret: 'koa-demo-large-body-secret-0123456789abcdef',
       secretGenerated: false,
       redisUrl: undefined,
+      cookieName: 'sid',
       redisPrefix: 'sess:test:',
       production: false,
     });

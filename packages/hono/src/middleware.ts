@@ -16,6 +16,8 @@ import { conflictingMountError, sameMount } from './mount';
 import { creationTurn, sightedPerRequestMiddleware } from './per-request';
 
 const PACKAGE = '@sess/hono';
+/** How a late write's report names the moment the request ended. */
+const OPEN_OPTIONS = { afterResponse: 'after the handler returned its Response (c.json(), c.text() or c.redirect())' } as const;
 /** A WebSocket upgrade: the connection stops being HTTP, no header of ours can reach the browser. */
 const SWITCHING_PROTOCOLS = 101;
 
@@ -69,7 +71,7 @@ export function session<Data extends object = AppSessionData, Flash extends obje
       return;
     }
     const manager = managerFor(c);
-    const handle = manager.open(c.req.header('Cookie'));
+    const handle = manager.open(c.req.header('Cookie'), OPEN_OPTIONS);
     const exposed = new HonoSessionHandle(handle);
     rememberOpened(c, { handle: exposed, mount });
     c.set('session', exposed);

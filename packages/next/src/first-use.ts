@@ -57,6 +57,7 @@ function isProduction(): boolean {
  */
 export function managerAtFirstUse<Data extends object, Flash extends object>(
   options: NextSessionsOptions | SessionManager<Data, Flash>,
+  factory: string,
 ): SessionManager<Data, Flash> {
   if (typeof options !== 'object' || options === null) {
     invalidOption(PACKAGE, 'options', 'session manager options or a SessionManager', options);
@@ -85,7 +86,7 @@ export function managerAtFirstUse<Data extends object, Flash extends object>(
     if (typeof store === 'function') madeStore ??= store();
     const resolved: SessionManagerOptions = { ...given, store: typeof store === 'function' ? madeStore : store };
     if (resolved.store === undefined) delete resolved.store;
-    return toSessionManager<Data, Flash>(resolved, PACKAGE);
+    return toSessionManager<Data, Flash>(resolved, PACKAGE, { factory: `${factory} of ${PACKAGE}` });
   }
 
   let own: SessionManager<Data, Flash> | undefined;

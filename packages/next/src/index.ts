@@ -13,8 +13,10 @@ import { after } from 'next/server.js';
 import { cache } from 'react';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import {
+  AFTER_RESPONSE,
   asStoreError,
   controlFlowStatus,
+  OPEN_OPTIONS,
   type StoreErrorAnswer,
   sessionCookieHeader,
   storeUnavailable,
@@ -126,11 +128,11 @@ export interface NextSessions {
  * });
  */
 export function createSessions(options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>): NextSessions {
-  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options, 'createSessions()');
 
   // `cache` gives one handle per request (React's request scope), however many components read it.
   const readSession = cache(async function readSession(): Promise<ReadonlyNextSession> {
-    const handle = manager.open(await requestCookieHeader(), { readOnly: true });
+    const handle = manager.open(await requestCookieHeader(), { readOnly: true, afterResponse: AFTER_RESPONSE });
     // Sliding expiry without a cookie: the store record moves after the response.
     after(async function commitReadOnlySession() {
       await manager.commit(handle, { status: 200 });
@@ -142,7 +144,7 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
     handler: (session: NextSessionHandle, ...args: Args) => Promise<Result> | Result,
   ): (...args: Args) => Promise<Result> {
     return async function sessionAction(...args: Args): Promise<Result> {
-      const handle = manager.open(await requestCookieHeader());
+      const handle = manager.open(await requestCookieHeader(), OPEN_OPTIONS);
       const jar = await cookies();
       let result: Result;
       try {
@@ -172,7 +174,7 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
   ): (request: Request, context: Context) => Promise<Response> {
     const { onStoreError = storeUnavailable } = options;
     return async function sessionRoute(request: Request, context: Context): Promise<Response> {
-      const handle = manager.open(request.headers.get('cookie'));
+      const handle = manager.open(request.headers.get('cookie'), OPEN_OPTIONS);
       let response: Response;
       try {
         response = await handler(request, handle, context);

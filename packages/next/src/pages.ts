@@ -5,6 +5,7 @@ import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
 import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
 import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
+import { OPEN_OPTIONS } from './shared';
 
 export type { NextSessionsOptions } from './first-use';
 
@@ -52,13 +53,13 @@ export interface PagesSessions {
 export function createPagesSessions(
   options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>,
 ): PagesSessions {
-  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options, 'createPagesSessions()');
 
   function api<Req extends IncomingMessage = NextApiRequest, Res extends ServerResponse = NextApiResponse>(
     handler: (req: Req, res: Res, session: NextSessionHandle) => unknown,
   ): (req: Req, res: Res) => Promise<void> {
     return async function sessionApiRoute(req: Req, res: Res): Promise<void> {
-      const handle = manager.open(req.headers.cookie);
+      const handle = manager.open(req.headers.cookie, OPEN_OPTIONS);
       commitBeforeFirstByte(
         res,
         async (status) => applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(res)),
@@ -78,7 +79,7 @@ export function createPagesSessions(
     handler: (context: Context, session: NextSessionHandle) => Promise<Result>,
   ): (context: Context) => Promise<Result> {
     return async function sessionGetServerSideProps(context: Context): Promise<Result> {
-      const handle = manager.open(context.req.headers.cookie);
+      const handle = manager.open(context.req.headers.cookie, OPEN_OPTIONS);
       let result: Result;
       try {
         result = await handler(context, handle);

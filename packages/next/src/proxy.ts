@@ -2,7 +2,7 @@ import type { CommitResult, SessionManager } from '@sess/core/adapter';
 import { type NextRequest, NextResponse } from 'next/server.js';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import type { AppFlashData, AppSessionData, NextSession } from './index';
-import { asStoreError, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
+import { asStoreError, OPEN_OPTIONS, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
 
 export type { NextSessionsOptions } from './first-use';
 export type { StoreErrorAnswer } from './shared';
@@ -58,7 +58,7 @@ export function createSessionProxy(
   options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>,
   proxyOptions: SessionProxyOptions = {},
 ): SessionProxy {
-  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options);
+  const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options, 'createSessionProxy()');
   const { onStoreError = storeUnavailable } = proxyOptions;
 
   async function sessionProxy(
@@ -67,7 +67,7 @@ export function createSessionProxy(
   ): Promise<Response> {
     if (request.headers.has('next-action')) return NextResponse.next();
     // The raw header, as every entry point reads it: of two `sid` cookies the first wins.
-    const handle = manager.open(request.headers.get('cookie'));
+    const handle = manager.open(request.headers.get('cookie'), OPEN_OPTIONS);
     let answer: ProxyDecision;
     let commit: CommitResult;
     try {

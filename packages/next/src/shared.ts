@@ -1,5 +1,9 @@
 import { isSessionStoreError, type SessionStoreError } from '@sess/core';
 import { applyCommitHeaders, type CommitResult, type HeaderAccess } from '@sess/core/adapter';
+
+/** How a late write's report names the moment the request ended, in every entry point. */
+export const AFTER_RESPONSE = 'after the Route Handler, Server Action, proxy or API route returned';
+export const OPEN_OPTIONS = { afterResponse: AFTER_RESPONSE } as const;
 /** What the three entries share; no `next/*` import here, so each entry pulls in only its own. */
 
 export const PACKAGE = '@sess/next';

@@ -304,6 +304,25 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
     });
   });
 
+  describe(`${name}: cookie name`, () => {
+    it('signs in under the SESSION_COOKIE_NAME it is given: a __Host- cookie in production (Secure, Path=/, no Domain)', async () => {
+      const demo = await options.start({ ...testConfig('memory'), cookieName: '__Host-sid', production: true });
+      try {
+        const browser = demoClient(demo.url);
+        const login = await browser.request('POST', '/login', { form: { user: 'hana' } });
+        expect(login.status).toBe(303);
+        const [cookie] = login.headers.getSetCookie();
+        expect(cookie).toMatch(/^__Host-sid=[^;]+;/);
+        expect(cookie).toMatch(/;\s*Secure/i);
+        expect(cookie).toMatch(/;\s*Path=\/(;|$)/i);
+        expect(cookie).not.toMatch(/;\s*Domain=/i);
+        expect((await browser.session()).user).toBe('hana');
+      } finally {
+        await demo.close();
+      }
+    }, 20_000);
+  });
+
   describe(`${name}: store outage`, () => {
     it('answers 503 with a readable message and sets no cookie when Redis is unreachable', async () => {
       // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
