@@ -16,18 +16,8 @@ import {
 } from '@sess/core/store';
 import type { RedisCommandPort } from './port';
 import { decodeHeader, decodeRecord, encodeMeta, encodeRecord, serializeEntries } from './record';
-import {
-  claimScript,
-  destroyIfUserScript,
-  indexAddScript,
-  type LuaScript,
-  rotateIndexScript,
-  rotateScript,
-  scriptSha,
-  takeIndexScript,
-  touchScript,
-  updateScript,
-} from './scripts';
+import { createRotation } from './rotation';
+import { destroyIfUserScript, indexAddScript, type LuaScript, scriptSha, takeIndexScript, touchScript, updateScript } from './scripts';
 
 export const PACKAGE = '@sess/store-redis';
 const SCAN_BATCH = 1000;
@@ -67,6 +57,7 @@ export function createEngine(port: RedisCommandPort, options: EngineOptions): Re
   // Same hash tag as the index, so one script sees both on a cluster.
   const revokingKey = (userId: string) => `${prefix}user:{${userId}}:revoking`;
   const runScript = scriptRunner(port);
+  const rotation = createRotation({ port, runScript, now, keys: { sessionKey, userIndexKey, revokingKey }, indexWrite });
 
   const callOptions = { timeoutMs: operationTimeoutMs, packageName: PACKAGE, describeTimeout: () => port.describeState() };
 
@@ -133,28 +124,6 @@ export function createEngine(port: RedisCommandPort, options: EngineOptions): Re
     if (whole === null) return undefined;
     const again = decodeHeader(whole, Number.POSITIVE_INFINITY);
     return again === 'truncated' ? undefined : again;
-  }
-
-  /** Rotation in steps, for a cluster (the keys sit in different slots) or a change of user. */
-  async function rotateInSteps(fromKey: string, toKey: string, record: SessionRecord, text: string): Promise<boolean> {
-    const nowMs = String(now());
-    const claimed = await runScript(claimScript, [sessionKey(fromKey)], [nowMs]);
-    if (!Array.isArray(claimed)) return false;
-    const oldUser = String(claimed[1] ?? '');
-    // The new record is written before the index moves: a sign-out everywhere that reads
-    // the index after the move finds the new key, and finds it written.
-    const newUserIndex = oldUser === record.userId ? undefined : indexWrite(toKey, record);
-    await Promise.all([port.set(sessionKey(toKey), text, record.expiresAtMs), newUserIndex]);
-    if (oldUser === '') return true;
-    const moved = await runScript(
-      rotateIndexScript,
-      [userIndexKey(oldUser), revokingKey(oldUser)],
-      [fromKey, toKey, String(record.expiresAtMs), nowMs, oldUser === record.userId ? '1' : '0'],
-    );
-    if (Number(moved) === 1) return true;
-    // The old user's sign-out everywhere began after the claim: it stays signed out.
-    await port.del(sessionKey(toKey));
-    return false;
   }
 
   function tooLarge(sizeBytes: number): SessionTooLargeError {
@@ -224,16 +193,7 @@ export function createEngine(port: RedisCommandPort, options: EngineOptions): Re
 
     rotate: function rotate(fromKey, toKey, record) {
       // 'rotate' joins the core's operation names with the rotation contract.
-      return bounded('rotate' as SessionStoreOperation, async () => {
-        const text = recordText(record);
-        if (port.cluster) return rotateInSteps(fromKey, toKey, record, text);
-        const { userId } = record;
-        const keys = [sessionKey(fromKey), sessionKey(toKey)];
-        if (userId !== undefined) keys.push(userIndexKey(userId), revokingKey(userId));
-        const args = [text, String(record.expiresAtMs), userId ?? '', String(now()), fromKey, toKey];
-        const rotated = Number(await runScript(rotateScript, keys, args));
-        return rotated === -1 ? rotateInSteps(fromKey, toKey, record, text) : rotated === 1;
-      });
+      return bounded('rotate' as SessionStoreOperation, () => rotation(fromKey, toKey, record, recordText(record)));
     },
 
     destroy: function destroy(key) {
@@ -309,7 +269,9 @@ export function createEngine(port: RedisCommandPort, options: EngineOptions): Re
  * EVALSHA, falling back to EVAL the first time a node has not seen the script. The
  * hashes are known after the first call, so later calls go out in the tick they are made.
  */
-function scriptRunner(port: RedisCommandPort) {
+export type ScriptRunner = (script: LuaScript, keys: readonly string[], args: readonly string[]) => Promise<unknown>;
+
+function scriptRunner(port: RedisCommandPort): ScriptRunner {
   const known = new Map<LuaScript, string>();
   async function evalBySha(sha: string, script: LuaScript, keys: readonly string[], args: readonly string[]) {
     try {
