@@ -193,7 +193,7 @@ export function createEngine(port: RedisCommandPort, options: EngineOptions): Re
 
     rotate: function rotate(fromKey, toKey, record) {
       // 'rotate' joins the core's operation names with the rotation contract.
-      return bounded('rotate' as SessionStoreOperation, () => rotation(fromKey, toKey, record, recordText(record)));
+      return bounded('rotate', () => rotation(fromKey, toKey, record, recordText(record)));
     },
 
     destroy: function destroy(key) {

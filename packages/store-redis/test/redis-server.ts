@@ -132,9 +132,9 @@ export interface RedisCluster {
  * joins them with `redis-cli --cluster create`. `nodes` lists masters first.
  */
 export async function startRedisCluster(
-  options: { replicasPerMaster?: number; nodeTimeoutMs?: number } = {},
+  options: { replicasPerMaster?: number; nodeTimeoutMs?: number; serverArgs?: readonly string[] } = {},
 ): Promise<RedisCluster> {
-  const { replicasPerMaster = 0, nodeTimeoutMs = 5000 } = options;
+  const { replicasPerMaster = 0, nodeTimeoutMs = 5000, serverArgs = [] } = options;
   // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
   const replication = replicasPerMaster > 0 ? ['--repl-diskless-sync-delay', '0'] : [];
   const nodes: RedisServer[] = [];
@@ -149,6 +149,7 @@ export async function startRedisCluster(
           '--cluster-node-timeout',
           String(nodeTimeoutMs),
           ...replication,
+          ...serverArgs,
         ]),
       );
     }
