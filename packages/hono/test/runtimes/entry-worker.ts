@@ -1,5 +1,5 @@
 /* The suite as workerd runs it: one request runs every case and answers their results. */
-import { runCollected } from '../host/vitest-host';
+import { runCollected } from '@sess/test-kit/runtimes/host';
 import { describeHonoSuite } from '../suite';
 
 // workerd allows timers and random values only inside a request: collect there, once.

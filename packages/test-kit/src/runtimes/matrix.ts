@@ -7,8 +7,7 @@
  * on Deno's node:worker_threads. One bundle per platform, with `vitest` replaced by a
  * small host that uses vitest's own `expect` (vitest-host.ts), runs the same source the
  * same way everywhere. The runtimes come from the npm packages `bun`, `deno` and
- * `miniflare` (workerd): nothing downloads. (Kept apart from @sess/hono's own copy,
- * which predates it.)
+ * `miniflare` (workerd): nothing downloads. @sess/hono and @sess/store-redis run their suites through it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -52,7 +51,7 @@ const require = createRequire(import.meta.url);
 /** A whole suite run in one runtime, Redis included, on a busy 2-core machine. */
 const RUN_TIMEOUT_MS = 180_000;
 /** The newest date the miniflare/workerd in the lockfile knows is fine. */
-const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
+export const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
 
 /** Resolves the workspace's source aliases and maps `vitest` to the host. */
 function sourcesPlugin(): Plugin {
@@ -67,9 +66,17 @@ function sourcesPlugin(): Plugin {
   };
 }
 
-async function bundle(entry: string, target: 'server' | 'worker', options: RuntimeMatrixOptions): Promise<string> {
+/**
+ * Bundles one entry for a server runtime (Node built-ins available) or for workerd (Web APIs
+ * only), with `vitest` mapped to the host; `name` names the output file (default: the target).
+ */
+export async function bundle(
+  entry: string,
+  target: 'server' | 'worker',
+  options: Pick<RuntimeMatrixOptions, 'outDir' | 'external'> & { name?: string },
+): Promise<string> {
   await mkdir(options.outDir, { recursive: true });
-  const outfile = join(options.outDir, `${target}.mjs`);
+  const outfile = join(options.outDir, `${options.name ?? target}.mjs`);
   await build({
     entryPoints: [entry],
     outfile,
