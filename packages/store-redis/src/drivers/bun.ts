@@ -6,6 +6,7 @@
  * sees Redis's replies as they are.
  */
 import type { RedisCommandPort, RedisDriver } from '../port';
+import { replyReaders } from './replies';
 
 /** The part of Bun's `RedisClient` the driver uses. */
 export interface BunRedisClient {
@@ -15,20 +16,7 @@ export interface BunRedisClient {
   readonly bufferedAmount: number;
 }
 
-function asString(value: unknown): string {
-  if (typeof value !== 'string') throw new Error(`@sess/store-redis: Bun's RedisClient sent ${typeof value} for a string reply`);
-  return value;
-}
-
-function asNumber(value: unknown): number {
-  if (typeof value !== 'number') throw new Error(`@sess/store-redis: Bun's RedisClient sent ${typeof value} for an integer reply`);
-  return value;
-}
-
-function asStrings(value: unknown): string[] {
-  if (!Array.isArray(value)) throw new Error("@sess/store-redis: Bun's RedisClient sent no array for an array reply");
-  return value.map(asString);
-}
+const { asString, asNumber, asStrings } = replyReaders("Bun's RedisClient");
 
 /** How often a wait for a reconnect looks at `connected`. */
 const READY_POLL_MS = 25;

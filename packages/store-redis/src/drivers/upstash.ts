@@ -16,6 +16,7 @@
  * No Upstash-only script flag is sent: real Redis refuses `allow-key-locking`.
  */
 import type { RedisCommandPort, RedisDriver } from '../port';
+import { replyReaders } from './replies';
 
 type Signal = AbortSignal | (() => AbortSignal);
 type Reply = { result?: unknown; error?: string };
@@ -101,20 +102,7 @@ function createSender(requester: UpstashRequester, timeoutMs: number): (command:
     });
 }
 
-function asString(value: unknown): string {
-  if (typeof value !== 'string') throw new Error(`@sess/store-redis: Upstash sent ${typeof value} for a string reply`);
-  return value;
-}
-
-function asNumber(value: unknown): number {
-  if (typeof value !== 'number') throw new Error(`@sess/store-redis: Upstash sent ${typeof value} for an integer reply`);
-  return value;
-}
-
-function asStrings(value: unknown): string[] {
-  if (!Array.isArray(value)) throw new Error('@sess/store-redis: Upstash sent no array for an array reply');
-  return value.map(asString);
-}
+const { asString, asNumber, asStrings } = replyReaders('Upstash');
 
 export const upstashDriver: RedisDriver<UpstashClient> = {
   name: 'upstash',
