@@ -1,4 +1,5 @@
 import { describeDemoContract } from '@sess/demo-kit/testing';
 import { APP_DIR, start } from './launch';
 
-describeDemoContract('Next.js demo', { start, appDir: APP_DIR });
+// Server Components consume a flash in after(), once the response is sent (see @sess/next's README).
+describeDemoContract('Next.js demo', { start, appDir: APP_DIR, flashConsumedAfterResponse: true });

@@ -11,7 +11,15 @@ export interface DemoContractOptions {
   start: StartDemo;
   /** The app's folder: its `src/server.ts` is spawned the way `pnpm start` runs it. */
   appDir: string;
+  /**
+   * The page consumes a flash after its response is sent (Next's Server Components commit in
+   * `after()`): the suite gives that write a moment before it asks for the page again.
+   */
+  flashConsumedAfterResponse?: boolean;
 }
+
+/** Generous for one store write on a busy 2-core machine; only demos that commit after the response wait it. */
+const AFTER_RESPONSE_SETTLE_MS = 1000;
 
 /**
  * The demos' HTTP contract over loopback fetch, in both store modes, plus the command
@@ -54,6 +62,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
         const first = await browser.page();
         expect(first).toContain('<strong data-testid="user">alice</strong>');
         expect(first).toContain('data-testid="flash">Welcome, alice!</p>');
+        if (options.flashConsumedAfterResponse) await new Promise((resolve) => setTimeout(resolve, AFTER_RESPONSE_SETTLE_MS));
         const second = await browser.page();
         expect(second).toContain('<strong data-testid="user">alice</strong>');
         expect(second).not.toContain('data-testid="flash"');
