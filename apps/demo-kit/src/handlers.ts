@@ -29,8 +29,8 @@ export interface DemoRequest {
 
 /** What to answer; each app translates it to its framework's response. */
 export type DemoReply =
-  | { kind: 'html'; status: number; body: string }
-  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'html'; status: number; body: string; headers?: Record<string, string> }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'redirect'; status: 303; location: string };
 
 /** `GET /api/session`, and the JSON answer of every action. */
@@ -225,8 +225,17 @@ export function errorReply(error: unknown, json: boolean): DemoReply {
       : error instanceof Error
         ? error.message
         : 'Bad request.';
-  if (json) return { kind: 'json', status, body: { error: message } };
-  return { kind: 'html', status, body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>` };
+  // A store outage says when to retry (the store error's own `Retry-After`).
+  const headers = errorHeaders(error);
+  if (json) return { kind: 'json', status, body: { error: message }, headers };
+  return { kind: 'html', status, headers, body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>` };
+}
+
+/** The error's own response headers (`SessionStoreError` carries `Retry-After`), as Koa and Express apply them. */
+function errorHeaders(error: unknown): Record<string, string> {
+  const headers = typeof error === 'object' && error !== null ? (error as { headers?: unknown }).headers : undefined;
+  if (typeof headers !== 'object' || headers === null) return {};
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /** The 404 for a route outside the contract. */

@@ -74,6 +74,7 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
 }
 
 function send(res: Response, reply: DemoReply): void {
+  if (reply.kind !== 'redirect' && reply.headers !== undefined) res.set(reply.headers);
   switch (reply.kind) {
     case 'html':
       res.status(reply.status).type('html').send(reply.body);

@@ -84,6 +84,7 @@ export function createApp(options: { secret: string; store: SessionStore; storeM
 
 function send(ctx: Context, reply: DemoReply): void {
   ctx.status = reply.status;
+  if (reply.kind !== 'redirect' && reply.headers !== undefined) ctx.set(reply.headers);
   switch (reply.kind) {
     case 'html':
       ctx.type = 'html';

@@ -343,6 +343,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
           demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
         ]);
         expect(page.status).toBe(503);
+        expect([page.headers.get('retry-after'), api.headers.get('retry-after')]).toEqual(['2', '2']);
         expect(await page.text()).toContain('The session store is unavailable');
         expect(page.headers.getSetCookie()).toEqual([]);
         expect(api.status).toBe(503);
