@@ -10,6 +10,7 @@ import { createMemoryStore } from './memory-store';
 import { commitBeforeFirstByte, type NodeResponse, nodeHeaders } from './node';
 import { applyCommitHeaders, statusOfError } from './response';
 import type { SessionStore } from './store';
+import { cookieHeaderOf } from './testing/cookie-jar';
 
 interface IncomingRequest {
   readonly headers: Record<string, string | string[] | undefined>;
@@ -81,8 +82,6 @@ function wire(manager: SessionManager<Data>, req: IncomingRequest, res: ServerRe
   return handle;
 }
 
-const cookiePair = (response: Response) => response.headers.getSetCookie()[0]?.split(';')[0];
-
 describe('commitBeforeFirstByte', () => {
   it('commits the session before res.end sends anything, so the response carries its Set-Cookie', async () => {
     const manager = createSessionManager<Data>({ secret });
@@ -103,7 +102,7 @@ describe('commitBeforeFirstByte', () => {
     expect(first.headers.getSetCookie()).toEqual([expect.stringMatching(/^sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/)]);
     expect(first.headers.get('vary')).toBe('Cookie');
     expect(first.headers.get('cache-control')).toBe('private');
-    const second = await fetch(url, { headers: { cookie: cookiePair(first)! } });
+    const second = await fetch(url, { headers: { cookie: cookieHeaderOf(first)! } });
     expect(await second.text()).toBe('ann');
     expect(second.headers.getSetCookie()).toEqual([]);
     expect(events).toEqual(['commit 200', 'committed', 'commit 200', 'committed']);

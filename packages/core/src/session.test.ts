@@ -7,6 +7,9 @@ import { richSerializer } from './rich-serializer';
 import type { Serializer } from './serializer';
 import { FLASH_KEY, type Session } from './session';
 import type { SessionPatch, SessionRecord, SessionStore } from './store';
+import { cookieHeaderOf } from './testing/cookie-jar';
+import { recordingStore } from './testing/recording-store';
+import { createTestClient } from './testing/test-client';
 import type { JsonValue } from './values';
 
 const secret = 'session-secret-session-secret-session-secret';
@@ -15,52 +18,20 @@ const OK: RequestOutcome = { status: 200 };
 type Data = { user: string; count: number; cart: { items: string[] }; role: string; [key: string]: JsonValue };
 type Flash = { notice: string; error: string };
 
-/** Records which store methods ran, over the memory store. */
-function recordingStore(inner: SessionStore = createMemoryStore()) {
-  const calls: string[] = [];
-  const log = <T>(name: string, result: Promise<T>) => {
-    calls.push(name);
-    return result;
-  };
-  const store: SessionStore = {
-    get: (k) => log('get', inner.get(k)),
-    set: (k, r) => log('set', inner.set(k, r)),
-    destroy: (k) => log('destroy', inner.destroy(k)),
-    touch: (k, m) => log('touch', inner.touch!(k, m)),
-    update: (k, p: SessionPatch) => log('update', inner.update!(k, p)),
-    listByUser: (u) => inner.listByUser!(u),
-    destroyByUser: (u) => inner.destroyByUser!(u),
-  };
-  return { store, calls, inner };
-}
-
 function setup(options: Partial<SessionManagerOptions> = {}) {
-  const recording = recordingStore(options.store as SessionStore | undefined);
+  const recording = recordingStore((options.store as SessionStore | undefined) ?? createMemoryStore());
   const manager = createSessionManager<Data, Flash>({ secret, ...options, store: recording.store });
-  let cookie: string | undefined;
-  const take = (setCookie: string[]) => {
-    for (const line of setCookie) {
-      const pair = line.split(';')[0]!;
-      cookie = /Max-Age=0/.test(line) ? undefined : pair;
-    }
-  };
-  /** One request carrying the last cookie the server set (or cleared); the handler gets the loaded session. */
-  const request = async <T>(handler: (session: Session<Data, Flash>) => T | Promise<T>, outcome: RequestOutcome = OK, readOnly = false) => {
-    const handle = manager.open(cookie, { readOnly });
-    const session = await handle.load();
-    const value = await handler(session);
-    const result = await manager.commit(handle, outcome);
-    take(result.setCookie);
-    return { value, result, session };
-  };
+  const client = createTestClient(manager);
   return {
     manager,
-    request,
-    open: (readOnly = false): SessionHandle<Data, Flash> => manager.open(cookie, { readOnly }),
-    take,
-    calls: recording.calls,
+    /** One request carrying the cookies the server set (minus what it cleared); the handler gets the loaded session. */
+    request: <T>(handler: (session: Session<Data, Flash>) => T | Promise<T>, outcome: RequestOutcome = OK, readOnly = false) =>
+      client.request(handler, { status: outcome.status, readOnly }),
+    open: (readOnly = false): SessionHandle<Data, Flash> => client.open({ readOnly }),
+    take: (setCookie: string[]) => client.jar.update(setCookie),
+    recording,
     store: recording.inner,
-    cookie: () => cookie,
+    cookie: () => client.jar.header(),
   };
 }
 
@@ -83,24 +54,24 @@ describe('Session', () => {
     });
 
     it('loads once, however many times and however concurrently load() is called', async () => {
-      const { request, open, calls } = setup();
+      const { request, open, recording } = setup();
       await request((s) => s.set('user', 'ann'));
-      calls.length = 0;
+      recording.clear();
       const handle = open();
       const sessions = await Promise.all([handle.load(), handle.load(), handle.load()]);
       expect(sessions[1]).toBe(sessions[0]);
       expect(sessions[2]).toBe(sessions[0]);
       expect(await handle.load()).toBe(sessions[0]);
       expect(sessions[0]!.get('user')).toBe('ann');
-      expect(calls).toEqual(['get']);
+      expect(recording.methods()).toEqual(['get']);
     });
 
     it('does nothing at all for a request that never loads the session, even with a valid cookie', async () => {
-      const { manager, request, open, calls } = setup();
+      const { manager, request, open, recording } = setup();
       await request((s) => s.set('user', 'ann'));
-      calls.length = 0;
+      recording.clear();
       const result = await manager.commit(open(), OK);
-      expect(calls).toEqual([]);
+      expect(recording.methods()).toEqual([]);
       expect(result).toEqual(NOTHING);
     });
 
@@ -122,12 +93,12 @@ describe('Session', () => {
     });
 
     it('commits once: a second commit of the same handle sends and writes nothing', async () => {
-      const { manager, calls } = setup();
+      const { manager, recording } = setup();
       const handle = manager.open(undefined);
       (await handle.load()).set('user', 'ann');
       expect((await manager.commit(handle, OK)).setCookie).toHaveLength(1);
       expect(await manager.commit(handle, OK)).toEqual(NOTHING);
-      expect(calls).toEqual(['set']);
+      expect(recording.methods()).toEqual(['set']);
     });
   });
 
@@ -209,12 +180,12 @@ describe('Session', () => {
     });
 
     it('rejects load() with SessionUsageError "committed" when the handle was committed before it was ever loaded', async () => {
-      const { manager, calls } = setup();
+      const { manager, recording } = setup();
       const handle = manager.open(undefined);
       await manager.commit(handle, OK);
       await expect(handle.load()).rejects.toMatchObject({ name: 'SessionUsageError', reason: 'committed' });
       await expect(handle.load()).rejects.toBeInstanceOf(SessionUsageError);
-      expect(calls).toEqual([]);
+      expect(recording.methods()).toEqual([]);
     });
 
     it('load() after the commit of a loaded handle gives back the same, now read-only, session', async () => {
@@ -246,7 +217,7 @@ describe('Session', () => {
       });
       expect(thrown).toBeUndefined();
       expect(result.setCookie).toHaveLength(1);
-      const next = manager.open(result.setCookie[0]!.split(';')[0]);
+      const next = manager.open(cookieHeaderOf(result.setCookie));
       expect((await next.load()).get('user')).toBe('ann');
     });
 
@@ -259,7 +230,7 @@ describe('Session', () => {
       const result = await manager.commit(handle, OK);
       await expect(write).resolves.toBeUndefined();
       expect(result.setCookie).toHaveLength(1);
-      const next = manager.open(result.setCookie[0]!.split(';')[0]);
+      const next = manager.open(cookieHeaderOf(result.setCookie));
       expect((await next.load()).get('user')).toBe('ann');
     });
   });
@@ -283,12 +254,12 @@ describe('Session', () => {
     });
 
     it('data is a shallow copy: adding, replacing or deleting its keys changes nothing, writes go through set()', async () => {
-      const { request, calls } = setup();
+      const { request, recording } = setup();
       await request((s) => {
         s.set('user', 'ann');
         s.set('role', 'admin');
       });
-      calls.length = 0;
+      recording.clear();
       const { value: inRequest } = await request((s) => {
         const data = s.data as Record<string, unknown>;
         data.count = 3;
@@ -298,7 +269,7 @@ describe('Session', () => {
         return [s.get('user'), s.has('role'), s.has('count'), again !== data] as const;
       });
       expect(inRequest).toEqual(['ann', true, false, true]);
-      expect(calls).toEqual(['get']);
+      expect(recording.methods()).toEqual(['get']);
       expect((await request((s) => s.data)).value).toEqual({ user: 'ann', role: 'admin' });
     });
 
@@ -317,14 +288,14 @@ describe('Session', () => {
     });
 
     it('writes nothing when a value is changed and changed back within a request', async () => {
-      const { request, calls } = setup();
+      const { request, recording } = setup();
       await request((s) => s.set('count', 1));
-      calls.length = 0;
+      recording.clear();
       const { result } = await request((s) => {
         s.set('count', 2);
         s.set('count', 1);
       });
-      expect(calls).toEqual(['get']);
+      expect(recording.methods()).toEqual(['get']);
       expect(result.setCookie).toEqual([]);
     });
 
@@ -473,20 +444,20 @@ describe('Session', () => {
     });
 
     it('reading a flash that is not there changes nothing', async () => {
-      const { request, calls } = setup();
+      const { request, recording } = setup();
       await request((s) => s.set('user', 'ann'));
-      calls.length = 0;
+      recording.clear();
       expect((await request((s) => s.getFlash('notice'))).value).toBeUndefined();
-      expect(calls).toEqual(['get']);
+      expect(recording.methods()).toEqual(['get']);
     });
 
     it('stores a flash-only session and drops it once the flash is read', async () => {
-      const { request, calls, cookie } = setup();
+      const { request, recording, cookie } = setup();
       await request((s) => s.flash('notice', 'hello'));
       expect(cookie()).toBeDefined();
-      calls.length = 0;
+      recording.clear();
       expect((await request((s) => s.getFlash('notice'))).value).toBe('hello');
-      expect(calls).toEqual(['get', 'destroy']);
+      expect(recording.methods()).toEqual(['get', 'destroy']);
       expect(cookie()).toBeUndefined();
     });
 
@@ -576,9 +547,9 @@ describe('Session', () => {
     });
 
     it('regenerating a new, empty session stores nothing', async () => {
-      const { request, calls } = setup();
+      const { request, recording } = setup();
       const { result } = await request((s) => s.regenerate());
-      expect(calls).toEqual([]);
+      expect(recording.methods()).toEqual([]);
       expect(result.setCookie).toEqual([]);
     });
 
@@ -628,7 +599,7 @@ describe('Session', () => {
   describe('expiry', () => {
     it('touch() extends an unmodified session even before the throttle would, without a cookie', async () => {
       let now = 1_000_000;
-      const { request, calls, store } = setup({
+      const { request, recording, store } = setup({
         now: () => now,
         store: createMemoryStore({ now: () => now }),
         expiry: { idleTimeoutMs: 10_000, touchAfterShare: 0.5 },
@@ -638,9 +609,9 @@ describe('Session', () => {
         return s.key;
       });
       now += 1_000;
-      calls.length = 0;
+      recording.clear();
       const { result } = await request((s) => s.touch());
-      expect(calls).toEqual(['get', 'touch']);
+      expect(recording.methods()).toEqual(['get', 'touch']);
       expect(result.setCookie).toEqual([]);
       expect((await store.get(key))?.expiresAtMs).toBe(now + 10_000);
     });
@@ -686,7 +657,7 @@ describe('Session', () => {
 
     it('a persistent session sends no cookie for a write or a due touch that only move the idle deadline', async () => {
       let now = 1_000_000;
-      const { request, store, calls } = setup({
+      const { request, store, recording } = setup({
         now: () => now,
         store: createMemoryStore({ now: () => now }),
         expiry: { rememberMe: { idleTimeoutMs: 100_000, absoluteTimeoutMs: 1_000_000 }, touchAfterShare: 0.5 },
@@ -701,9 +672,9 @@ describe('Session', () => {
       expect(write.result.setCookie).toEqual([]);
       expect((await store.get(key))?.expiresAtMs).toBe(now + 100_000);
       now += 60_000;
-      calls.length = 0;
+      recording.clear();
       const touch = await request((s) => s.get('user'));
-      expect(calls).toEqual(['get', 'touch']);
+      expect(recording.methods()).toEqual(['get', 'touch']);
       expect(touch.result.setCookie).toEqual([]);
       expect(touch.result.private).toBe(true);
       expect((await store.get(key))?.expiresAtMs).toBe(now + 100_000);
@@ -857,15 +828,15 @@ describe('Session', () => {
     });
 
     it('lets a read-only session consume a flash value, and a server store records it without a cookie', async () => {
-      const { request, calls } = setup();
+      const { request, recording } = setup();
       await request((s) => {
         s.set('user', 'ann');
         s.flash('notice', 'Welcome');
       });
-      calls.length = 0;
+      recording.clear();
       const { value, result } = await request((s) => s.getFlash('notice'), OK, true);
       expect(value).toBe('Welcome');
-      expect(calls).toEqual(['get', 'update']);
+      expect(recording.methods()).toEqual(['get', 'update']);
       expect(result.setCookie).toEqual([]);
       expect((await request((s) => s.getFlash('notice'))).value).toBeUndefined();
     });
@@ -897,7 +868,7 @@ describe('Session', () => {
 
     it('extends the server store expiry when a touch is due, without a cookie', async () => {
       let now = 1_000_000;
-      const { request, calls, store } = setup({
+      const { request, recording, store } = setup({
         now: () => now,
         store: createMemoryStore({ now: () => now }),
         expiry: { idleTimeoutMs: 10_000, touchAfterShare: 0.5 },
@@ -907,9 +878,9 @@ describe('Session', () => {
         return s.key;
       });
       now += 6_000;
-      calls.length = 0;
+      recording.clear();
       const { result } = await request((s) => s.get('user'), OK, true);
-      expect(calls).toEqual(['get', 'touch']);
+      expect(recording.methods()).toEqual(['get', 'touch']);
       expect(result).toMatchObject({ setCookie: [], cookies: [], vary: true, private: true });
       expect((await store.get(key))?.expiresAtMs).toBe(now + 10_000);
     });
@@ -926,7 +897,7 @@ describe('Session', () => {
       const s1 = await first.load();
       s1.set('user', 'ann');
       s1.flash('notice', 'Welcome');
-      const header = (await manager.commit(first, OK)).setCookie[0]!.split(';')[0];
+      const header = cookieHeaderOf((await manager.commit(first, OK)).setCookie);
       now += 6_000;
       const readOnly = manager.open(header, { readOnly: true });
       expect((await readOnly.load()).getFlash('notice')).toBe('Welcome');
