@@ -28,8 +28,11 @@ export function cookiePairOf(setCookie: string): { name: string; value: string }
   return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
 }
 
-/** What a jar takes in: a response, its headers, or `Set-Cookie` values (`CommitResult.setCookie`). */
-export type SetCookieSource = Response | Headers | readonly string[];
+/**
+ * What a jar takes in: a response, its headers, or `Set-Cookie` values
+ * (`CommitResult.setCookie`). Shapes, not classes: a Miniflare or undici `Response` fits too.
+ */
+export type SetCookieSource = { readonly headers: { getSetCookie(): string[] } } | { getSetCookie(): string[] } | readonly string[];
 
 /** A one-client cookie jar for tests: takes in what responses set, sends it back as a `Cookie` header. */
 export class CookieJar {
@@ -43,7 +46,7 @@ export class CookieJar {
 
   /** Takes in every `Set-Cookie` of `source`, in order: each sets its cookie or deletes it. */
   update(source: SetCookieSource): void {
-    const lines = source instanceof Response ? source.headers.getSetCookie() : source instanceof Headers ? source.getSetCookie() : source;
+    const lines = isLines(source) ? source : 'headers' in source ? source.headers.getSetCookie() : source.getSetCookie();
     for (const line of lines) {
       const { name, value } = cookiePairOf(line);
       if (isCookieDeletion(line, this.#now())) this.#cookies.delete(name);
@@ -84,4 +87,8 @@ export function cookieHeaderOf(source: SetCookieSource): string | undefined {
   const jar = new CookieJar();
   jar.update(source);
   return jar.header();
+}
+
+function isLines(source: SetCookieSource): source is readonly string[] {
+  return Array.isArray(source);
 }
