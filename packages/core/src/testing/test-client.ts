@@ -1,9 +1,5 @@
-import { statusOfError } from '../adapter';
-import type { Session, SessionHandle, SessionManager } from '../index';
+import { type CommitResult, type OpenOptions, type Session, type SessionHandle, type SessionManager, statusOfError } from '../adapter';
 import { CookieJar } from './cookie-jar';
-
-type OpenOptions = NonNullable<Parameters<SessionManager['open']>[1]>;
-type CommitResult = Awaited<ReturnType<SessionManager['commit']>>;
 
 /** How a test client's request ends, and how its session is opened. */
 export interface TestRequestOptions extends OpenOptions {
