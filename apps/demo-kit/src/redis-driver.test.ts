@@ -30,3 +30,19 @@ describe('SESS_REDIS_DRIVER', () => {
     );
   });
 });
+
+describe('closing with Redis unreachable', () => {
+  it.each([
+    ['ioredis', true],
+    ['ioredis', false],
+    ['node-redis', true],
+    ['node-redis', false],
+  ])('%s: close() returns at once (after a failed call: %s), so a demo shuts down without a bound of its own', async (driver, afterCall) => {
+    const demo = createDemoRedisStore('redis://127.0.0.1:1', prefix(), { SESS_REDIS_DRIVER: driver });
+    if (afterCall) await expect(demo.store.get('k')).rejects.toMatchObject({ name: 'SessionStoreError' });
+    const startedMs = Date.now();
+    await demo.close();
+    // Far under the store's call bound: close() waits for no reconnect and no end event.
+    expect(Date.now() - startedMs).toBeLessThan(500);
+  });
+});
