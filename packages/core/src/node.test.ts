@@ -11,6 +11,7 @@ import { commitBeforeFirstByte, type NodeResponse, nodeHeaders } from './node';
 import { applyCommitHeaders, statusOfError } from './response';
 import type { SessionStore } from './store';
 import { cookieHeaderOf } from './testing/cookie-jar';
+import { recordingStore } from './testing/recording-store';
 
 interface IncomingRequest {
   readonly headers: Record<string, string | string[] | undefined>;
@@ -190,16 +191,8 @@ describe('commitBeforeFirstByte', () => {
   });
 
   it('commits with the status given to writeHead, so a 500 stores nothing and sends no cookie', async () => {
-    const memory = createMemoryStore();
-    const calls: string[] = [];
-    const store: SessionStore = {
-      ...memory,
-      set: (key, record) => {
-        calls.push('set');
-        return memory.set(key, record);
-      },
-    };
-    const manager = createSessionManager<Data>({ secret, store });
+    const recording = recordingStore(createMemoryStore());
+    const manager = createSessionManager<Data>({ secret, store: recording.store });
     const events: string[] = [];
     const url = await listen((req, res) => {
       const handle = wire(manager, req, res, events);
@@ -214,7 +207,7 @@ describe('commitBeforeFirstByte', () => {
     expect(await response.text()).toBe('broken');
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(events).toEqual(['commit 500', 'committed']);
-    expect(calls).toEqual([]);
+    expect(recording.methods()).toEqual([]);
   });
 
   it('commits with res.statusCode when the handler ends without writeHead, so a 404 persists', async () => {

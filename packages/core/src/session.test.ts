@@ -1,3 +1,10 @@
+/*
+ * What a session does across requests, through the test client of @sess/core/testing
+ * (open, load, commit, cookies): data, flash, regenerate and destroy, the response
+ * status, expiry and touch, the user index, read-only sessions, store failures. The
+ * manager's own options and commit mechanics are in manager.test.ts; Node's commit
+ * point in node.test.ts.
+ */
 import { describe, expect, it, vi } from 'vitest';
 import { createCookieStore } from './cookie-store';
 import { SessionUsageError, SessionValueError } from './errors';
@@ -437,7 +444,10 @@ describe('Session', () => {
         s.flash('notice', 'saved');
         s.flash('error', 'but slowly');
       });
-      expect((await request((s) => s.getFlash('notice'))).value).toBe('saved');
+      const read = await request((s) => s.getFlash('notice'));
+      expect(read.value).toBe('saved');
+      // Reading a flash writes the store, never the cookie.
+      expect(read.result.setCookie).toEqual([]);
       expect((await request((s) => s.getFlash('notice'))).value).toBeUndefined();
       expect((await request((s) => s.getFlash('error'))).value).toBe('but slowly');
       expect((await request((s) => s.data)).value).toEqual({ user: 'ann' });
@@ -527,13 +537,14 @@ describe('Session', () => {
   });
 
   describe('regenerate and destroy', () => {
-    it('regenerate keeps the data, restarts the absolute timeout, and drops the old record', async () => {
+    it('regenerate keeps the data, restarts the absolute timeout, and drops the old record, so the old cookie opens nothing', async () => {
       let now = 1_000_000;
-      const { request, store } = setup({ now: () => now, store: createMemoryStore({ now: () => now }) });
+      const { manager, request, store, cookie } = setup({ now: () => now, store: createMemoryStore({ now: () => now }) });
       const first = await request((s) => {
         s.set('user', 'ann');
         return s.key;
       });
+      const oldCookie = cookie();
       now += 5_000;
       const second = await request((s) => {
         s.regenerate();
@@ -544,6 +555,7 @@ describe('Session', () => {
       expect(second.result.setCookie).toHaveLength(1);
       expect(await store.get(first.value)).toBeUndefined();
       expect((await store.get(second.value[0]))?.data).toEqual({ user: 'ann' });
+      expect((await manager.open(oldCookie).load()).get('user')).toBeUndefined();
     });
 
     it('regenerating a new, empty session stores nothing', async () => {
@@ -568,6 +580,48 @@ describe('Session', () => {
       expect(value[2]).not.toBe(first.value);
       expect(await store.get(first.value)).toBeUndefined();
       expect(result.setCookie[0]).toMatch(/^sid=; Max-Age=0/);
+    });
+
+    it('destroy then set starts a new session under a new id, and the old cookie opens nothing', async () => {
+      const { manager, request, cookie } = setup();
+      await request((s) => s.set('user', 'ann'));
+      const oldCookie = cookie();
+      await request((s) => {
+        s.destroy();
+        s.set('count', 1);
+      });
+      expect(cookie()).not.toBe(oldCookie);
+      expect((await request((s) => s.data)).value).toEqual({ count: 1 });
+      expect((await manager.open(oldCookie).load()).has('user')).toBe(false);
+    });
+  });
+
+  describe('the response status', () => {
+    it('a 5xx answer persists nothing and sends no cookie, unless saveOnError', async () => {
+      const { request, recording } = setup();
+      for (const status of [500, 502, 503, 599]) {
+        expect((await request((s) => s.set('user', 'ann'), { status })).result.setCookie).toEqual([]);
+      }
+      expect(recording.methods()).toEqual([]);
+      const saving = setup({ saveOnError: true });
+      expect((await saving.request((s) => s.set('user', 'ann'), { status: 503 })).result.setCookie).toHaveLength(1);
+    });
+
+    it('a 4xx answer persists like a 2xx (a thrown 4xx error included)', async () => {
+      const { request, recording } = setup();
+      for (const status of [400, 401, 404, 422, 499]) {
+        const fresh = setup({ store: recording.store });
+        expect((await fresh.request((s) => s.set('user', 'ann'), { status })).result.setCookie).toHaveLength(1);
+      }
+      expect(recording.methods()).toEqual(['set', 'set', 'set', 'set', 'set']);
+      const conflict = Object.assign(new Error('conflict'), { status: 409 });
+      await expect(
+        request((s) => {
+          s.set('user', 'ann');
+          throw conflict;
+        }),
+      ).rejects.toBe(conflict);
+      expect((await request((s) => s.get('user'))).value).toBe('ann');
     });
 
     it('a 5xx answer neither regenerates nor destroys', async () => {
@@ -597,6 +651,43 @@ describe('Session', () => {
   });
 
   describe('expiry', () => {
+    it('touches only when the throttle allows, without a cookie, and never returns an expired session', async () => {
+      let now = 1_000_000;
+      const { request, recording } = setup({
+        now: () => now,
+        store: createMemoryStore({ now: () => now }),
+        expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000, touchAfterShare: 0.5 },
+      });
+      await request((s) => s.set('user', 'ann'));
+      recording.clear();
+      now += 4_000;
+      expect((await request((s) => s.get('user'))).value).toBe('ann');
+      expect(recording.methods()).toEqual(['get']);
+      now += 2_000;
+      expect((await request((s) => s.get('user'))).result.setCookie).toEqual([]);
+      expect(recording.methods()).toEqual(['get', 'get', 'touch']);
+      now += 9_000; // 9 s after the touch: still inside the 10 s idle window
+      expect((await request((s) => s.get('user'))).value).toBe('ann');
+      now += 10_001;
+      expect((await request((s) => s.get('user'))).value).toBeUndefined();
+    });
+
+    it('caps a busy session at the absolute timeout', async () => {
+      let now = 0;
+      const { request } = setup({
+        now: () => now,
+        store: createMemoryStore({ now: () => now }),
+        expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 25_000, touchAfterShare: 0 },
+      });
+      await request((s) => s.set('user', 'ann'));
+      for (let i = 0; i < 3; i++) {
+        now += 8_000;
+        expect((await request((s) => s.get('user'))).value).toBe('ann');
+      }
+      now += 1_001; // 25.001 s after creation
+      expect((await request((s) => s.get('user'))).value).toBeUndefined();
+    });
+
     it('touch() extends an unmodified session even before the throttle would, without a cookie', async () => {
       let now = 1_000_000;
       const { request, recording, store } = setup({
@@ -650,6 +741,7 @@ describe('Session', () => {
       });
       expect(value[0]).toBe(true);
       expect(result.setCookie[0]).toMatch(/; Max-Age=1000; /);
+      expect(result.cookies[0]!.options.maxAge).toBe(1000);
       expect(await store.get(value[1])).toMatchObject({ persistent: true, expiresAtMs: now + 100_000 });
       now += 50_000;
       expect((await request((s) => s.get('user'))).value).toBe('ann');
