@@ -5,9 +5,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cookieHeaderOf } from '@sess/core/testing';
-import { Miniflare } from 'miniflare';
+import { startWorker } from '@sess/test-kit/runtimes';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle, WORKERD_COMPATIBILITY_DATE } from './runtimes/matrix';
+import { bundle } from './runtimes/matrix';
 
 /** Bundling and a cold workerd start on a busy 2-core machine. */
 const START_TIMEOUT_MS = 60_000;
@@ -27,15 +28,8 @@ async function readmeWorker(): Promise<string> {
   return `${dir}/workers.ts`;
 }
 
-async function startWorker(entry: string, name: string): Promise<Miniflare> {
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: await bundle(entry, 'worker', name),
-    compatibilityDate: WORKERD_COMPATIBILITY_DATE,
-    bindings: { SESSION_SECRET: SECRET },
-  });
-  await mf.ready;
-  return mf;
+async function startEntry(entry: string, name: string): Promise<Miniflare> {
+  return startWorker(await bundle(entry, 'worker', name), { SESSION_SECRET: SECRET });
 }
 
 /** POSTs `path` REQUESTS times with the cookie the first answer set; resolves the counts. */
@@ -57,8 +51,8 @@ describe('@sess/hono [workerd]: configured from the env, across many requests in
   let readme: Miniflare | undefined;
   beforeAll(async () => {
     [fixture, readme] = await Promise.all([
-      startWorker('../workers/env-worker.ts', 'env-worker'),
-      readmeWorker().then((entry) => startWorker(entry, 'readme-worker')),
+      startEntry('../workers/env-worker.ts', 'env-worker'),
+      readmeWorker().then((entry) => startEntry(entry, 'readme-worker')),
     ]);
   }, START_TIMEOUT_MS);
   afterAll(async () => {

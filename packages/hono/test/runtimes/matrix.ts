@@ -5,7 +5,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundle as bundleFor, type RuntimeRun, runRuntimeMatrix as runMatrix } from '@sess/test-kit/runtimes';
 
-export { WORKERD_COMPATIBILITY_DATE } from '@sess/test-kit/runtimes';
 export type { RuntimeRun };
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -126,19 +126,25 @@ async function runServerRuntime(runtime: 'bun' | 'deno', bundled: string, option
   return { runtime, version, results: JSON.parse(line.slice(RESULTS_MARKER.length)) as RuntimeTestResult[], durationMs };
 }
 
+/**
+ * Serves a bundled module worker in workerd (Miniflare) as a deployed Worker runs: one
+ * isolate for every request, `bindings` as text bindings (`env.NAME`). `dispose()` it after.
+ */
+export async function startWorker(scriptPath: string, bindings: Record<string, string> = {}): Promise<Miniflare> {
+  const mf = new Miniflare({ modules: true, scriptPath, compatibilityDate: WORKERD_COMPATIBILITY_DATE, bindings });
+  await mf.ready;
+  return mf;
+}
+
 async function runWorkerd(bundled: string, options: RuntimeMatrixOptions): Promise<RuntimeRun> {
   const startedMs = performance.now();
   const miniflarePackage = require(join(dirname(require.resolve('miniflare/package.json')), 'package.json')) as {
     dependencies: { workerd: string };
   };
   const version = `workerd ${miniflarePackage.dependencies.workerd}`;
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: bundled,
-    compatibilityDate: WORKERD_COMPATIBILITY_DATE,
-    bindings: options.env,
-  });
+  let mf: Miniflare | undefined;
   try {
+    mf = await startWorker(bundled, options.env);
     const res = await mf.dispatchFetch('http://suite.test/run');
     const text = await res.text();
     const durationMs = Math.round(performance.now() - startedMs);
@@ -148,7 +154,7 @@ async function runWorkerd(bundled: string, options: RuntimeMatrixOptions): Promi
     const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
     return { runtime: 'workerd', version, results: [], failure, durationMs: 0 };
   } finally {
-    await mf.dispose();
+    await mf?.dispose();
   }
 }
 
