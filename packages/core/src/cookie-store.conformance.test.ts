@@ -10,7 +10,7 @@ import { SessionTooLargeError } from './errors';
 import { createSessionManager, type RequestOutcome, type SessionManager, type SessionManagerOptions } from './manager';
 import { richSerializer } from './rich-serializer';
 import type { Session } from './session';
-import { CookieJar } from './testing/cookie-jar';
+import { CookieJar, cookiePairOf, isCookieDeletion } from './testing/cookie-jar';
 import { createTestClient } from './testing/test-client';
 
 const secret = 'cookie-store-secret-cookie-store-secret';
@@ -78,7 +78,7 @@ describe('cookie store through the session manager', () => {
     const { result } = await request((s) => s.set('blob', blob));
     expect(result.setCookie.length).toBeGreaterThanOrEqual(3);
     expect(jar.names()).toEqual(result.setCookie.map((_, i) => `sid.${i}`).sort());
-    for (const line of result.setCookie) expect(line.split(';')[0]!.length).toBeLessThanOrEqual(500 + 'sid.0='.length);
+    for (const { name, value } of result.setCookie.map(cookiePairOf)) expect(`${name}=${value}`.length).toBeLessThanOrEqual(500 + 'sid.0='.length);
     expect((await request((s) => s.get('blob'))).value).toBe(blob);
   });
 
@@ -87,7 +87,7 @@ describe('cookie store through the session manager', () => {
     await request((s) => s.set('blob', noise(1500)));
     expect(jar.names().length).toBeGreaterThanOrEqual(3);
     const shrink = await request((s) => s.set('blob', 'small'));
-    expect(shrink.result.setCookie.filter((c) => /Max-Age=0/.test(c)).length).toBeGreaterThanOrEqual(3);
+    expect(shrink.result.setCookie.filter((line) => isCookieDeletion(line)).length).toBeGreaterThanOrEqual(3);
     expect(jar.names()).toEqual(['sid']);
     expect((await request((s) => s.get('blob'))).value).toBe('small');
     await request((s) => s.set('blob', noise(800)));
@@ -114,7 +114,7 @@ describe('cookie store through the session manager', () => {
     const chunks = jar.names();
     const { result } = await request((s) => s.destroy());
     expect(result.setCookie.map((c) => c.split('=')[0]).sort()).toEqual(chunks);
-    for (const line of result.setCookie) expect(line).toMatch(/=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
+    for (const line of result.setCookie) expect(isCookieDeletion(line) && line.includes('; Path=/;')).toBe(true);
     expect(jar.names()).toEqual([]);
     const next = await request((s) => [s.get('blob'), s.isNew] as const);
     expect(next.value).toEqual([undefined, true]);

@@ -11,7 +11,7 @@ import { createMemoryStore } from './memory-store';
 import { richSerializer } from './rich-serializer';
 import { jsonSerializer, type Serializer } from './serializer';
 import type { SessionPatch, SessionStore } from './store';
-import { CookieJar, cookieHeaderOf } from './testing/cookie-jar';
+import { CookieJar, cookieHeaderOf, isCookieDeletion } from './testing/cookie-jar';
 import { recordingStore } from './testing/recording-store';
 
 const secret = 'a-secret-that-is-at-least-32-characters-long';
@@ -291,7 +291,7 @@ describe('createSessionManager', () => {
     s2.session.unset('user');
     const result = await manager.commit(s2.handle, { status: 200 });
     expect(recording.methods()).toEqual(['get', 'destroy']);
-    expect(result.setCookie[0]).toMatch(/^sid=; Max-Age=0/);
+    expect(isCookieDeletion(result.setCookie[0]!)).toBe(true);
   });
 
   it('refuses a commit without a numeric status', async () => {
@@ -313,7 +313,7 @@ describe('createSessionManager', () => {
       expect(session.isNew).toBe(true);
       expect(good.startsWith(session.id)).toBe(false);
       const result = await manager.commit(handle, { status: 200 });
-      expect(result.setCookie.join()).toMatch(/^sid=; Max-Age=0|^$/);
+      expect(result.setCookie.every((line) => isCookieDeletion(line))).toBe(true);
     }
     const other = createSessionManager<Data>({ secret });
     const unknown = await loaded(other, `sid=${good}`);
@@ -352,7 +352,8 @@ describe('createSessionManager', () => {
         it(`keeps the user revoked after ${revocationName}, on ${storeName}: nothing is written and the cookie is cleared`, async () => {
           const store = makeStore();
           const { manager, jar, result, newKey } = await regenerateAfterRevocation(store, revoke);
-          expect(result.setCookie).toEqual([expect.stringMatching(/^sid=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/)]);
+          expect(result.setCookie).toHaveLength(1);
+          expect(isCookieDeletion(result.setCookie[0]!)).toBe(true);
           expect(result.private).toBe(true);
           expect(await store.get(newKey)).toBeUndefined();
           expect(await manager.listUserSessions('u-ann')).toEqual([]);
