@@ -1,7 +1,7 @@
-import { CHROMIUM_PATH, demoClient, STORE_MODES, testConfig } from '@sess/demo-kit/testing';
+import { demoClient, STORE_MODES, testConfig, useChromium } from '@sess/demo-kit/testing';
 import type { RunningDemo } from '@sess/demo-kit';
-import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from './launch';
 
 /*
@@ -15,18 +15,7 @@ const HOOK_TIMEOUT_MS = 60_000;
 const CLICKS = 10;
 
 describe('Next.js demo: Server Actions in a browser', () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  }, HOOK_TIMEOUT_MS);
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useChromium(HOOK_TIMEOUT_MS);
 
   describe.each(STORE_MODES)('with the %s store', (mode) => {
     let demo: RunningDemo;
@@ -39,10 +28,7 @@ describe('Next.js demo: Server Actions in a browser', () => {
 
     /** A browser on the page, recording the Server Action responses it gets. */
     async function device(): Promise<{ page: Page; actions: Response[] }> {
-      const context = await browser.newContext({ baseURL: demo.url });
-      context.setDefaultTimeout(10_000);
-      contexts.push(context);
-      const page = await context.newPage();
+      const page = await (await chromium.device(demo.url)).newPage();
       const actions: Response[] = [];
       page.on('response', (response) => {
         if (response.request().headers()['next-action'] !== undefined) actions.push(response);

@@ -21,24 +21,40 @@ const TEST_TIMEOUT_MS = 20_000;
 const HOOK_TIMEOUT_MS = 30_000;
 
 /**
+ * One headless Chromium for the calling suite (launched before it, closed after it)
+ * and `device(baseUrl)`: a new context (its own cookies) on that URL, closed after the test.
+ */
+export function useChromium(hookTimeoutMs = HOOK_TIMEOUT_MS): { device(baseUrl: string): Promise<BrowserContext> } {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: hookTimeoutMs });
+  }, hookTimeoutMs);
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async device(baseUrl) {
+      if (browser === undefined) throw new Error('useChromium: Chromium is launched before the suite; call device() in a test');
+      const context = await browser.newContext({ baseURL: baseUrl });
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      return context;
+    },
+  };
+}
+
+/**
  * The demos in a real headless Chromium, in both store modes: real forms, real
  * redirects, real cookies. One browser per file, one context (a fresh cookie jar) per
  * simulated device.
  */
 export function describeDemoE2E(name: string, start: StartDemo): void {
   describe(`${name}: in a browser`, () => {
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: HOOK_TIMEOUT_MS });
-    }, HOOK_TIMEOUT_MS);
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useChromium();
 
     describe.each(STORE_MODES)('with the %s store', (mode) => {
       let demo: RunningDemo;
@@ -51,10 +67,7 @@ export function describeDemoE2E(name: string, start: StartDemo): void {
 
       /** A new device: its own cookies, on the demo's page. */
       async function device(): Promise<Page> {
-        const context = await browser.newContext({ baseURL: demo.url });
-        context.setDefaultTimeout(10_000);
-        contexts.push(context);
-        const page = await context.newPage();
+        const page = await (await browser.device(demo.url)).newPage();
         const response = await page.goto('/');
         // Next.js replaces the history entry while it hydrates: wait for its marker (absent on other demos).
         await page.locator('[data-hydrated="false"]').waitFor({ state: 'detached' });
