@@ -1,12 +1,10 @@
 /**
  * The benchmark's private redis-server (never the shared one: its command counts must
- * be ours alone) and the two ways it is counted: `INFO commandstats` here, MONITOR by the tests' counter.
+ * be ours alone) and `INFO commandstats`; exact client commands are counted with MONITOR by
+ * the tests' counter (`@sess/test-kit`'s src/redis/command-stats.ts).
  */
 import type { Redis } from 'ioredis';
 import { startRedisServer } from '../../packages/test-kit/src/redis/index';
-
-// Counted with MONITOR by the tests' own counter, outside the timed windows (MONITOR slows Redis down).
-export { type CommandStats, commandStats as commandMonitor, totalCommands as total } from '../../packages/test-kit/src/redis/index';
 
 export interface PrivateRedis {
   readonly port: number;

@@ -16,7 +16,9 @@ import { BASELINE_SERVERS, baselineLabel, prepareBaseline } from './baseline';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
-import { type CommandStats, commandMonitor, commandStats, redisCpuUs, startPrivateRedis, total } from './redis';
+// MONITOR slows Redis down: it counts only outside the timed windows.
+import { type CommandStats, commandStats as monitorCommands, totalCommands } from '../../packages/test-kit/src/redis/index';
+import { commandStats, redisCpuUs, startPrivateRedis } from './redis';
 import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';
 
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     for (const server of servers) await checkServer(specOf(server.name), server.port);
     log(`${servers.length} servers up and checked; Redis on port ${redis.port}.`);
 
-    const monitor = await commandMonitor(redis.port);
+    const monitor = await monitorCommands(redis.port);
     try {
       for (const server of servers) {
         for (const route of routesOf(server)) probes.push(await probe(server, route, monitor));
@@ -141,7 +143,7 @@ async function measureWindow(server: ServerProcess, route: Route, round: number,
   const redisCpuBeforeUs = await redisCpuUs(admin);
   const result = await timedLoad(server, { ...base, durationSeconds: settings.windowSeconds });
   const redisCpuWindowUs = (await redisCpuUs(admin)) - redisCpuBeforeUs;
-  const commands = total(await commandStats(admin));
+  const commands = totalCommands(await commandStats(admin));
   return {
     server: server.label,
     route,
