@@ -1,6 +1,6 @@
 /**
- * "Before" servers for the same interleaved run: BENCH_BASELINE=<git ref> checks that
- * ref out in a worktree outside the repository, builds its packages, and runs its own
+ * "Before" servers for the same interleaved run: BENCH_BASELINE=<git ref>[,<git ref>...]
+ * checks each ref out in a worktree outside the repository, builds its packages, and runs its own
  * @sess servers next to the current ones, so a change to the hot path is measured
  * before and after under the same load. The worktree borrows this checkout's
  * dependencies (the ref must have the same ones), with its own @sess packages linked in.
@@ -24,8 +24,18 @@ export interface Baseline {
   readonly commit: string;
 }
 
-export function baselineLabel(name: string): string {
-  return `${name} (before)`;
+/** A baseline server's row: `express+@sess/redis (at 96c6be4)`. */
+export function baselineLabel(name: string, commit: string): string {
+  return `${name} (at ${commit})`;
+}
+
+/** `BENCH_BASELINE=<ref>[,<ref>...]`: one baseline per ref, each in its own worktree. */
+export function prepareBaselines(refs: string): Baseline[] {
+  return refs
+    .split(',')
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== '')
+    .map(prepareBaseline);
 }
 
 export function prepareBaseline(ref: string): Baseline {

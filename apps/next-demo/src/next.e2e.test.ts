@@ -1,4 +1,4 @@
-import { CHROMIUM_PATH, demoClient, STORE_MODES, testConfig } from '@sess/demo-kit/testing';
+import { CHROMIUM_PATH, demoClient, STORE_MODES, startInMode } from '@sess/demo-kit/testing';
 import type { RunningDemo } from '@sess/demo-kit';
 import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,10 +28,10 @@ describe('Next.js demo: Server Actions in a browser', () => {
     await browser?.close();
   });
 
-  describe.each(STORE_MODES)('with the %s store', (mode) => {
+  describe.each(STORE_MODES)('with the $name store', (mode) => {
     let demo: RunningDemo;
     beforeAll(async () => {
-      demo = await start(testConfig(mode), { clearStoreOnClose: true });
+      demo = await startInMode(start, mode, { clearStoreOnClose: true });
     }, HOOK_TIMEOUT_MS);
     afterAll(async () => {
       await demo?.close();
@@ -102,7 +102,7 @@ describe('Next.js demo: Server Actions in a browser', () => {
         }
         expect(actions).toHaveLength(CLICKS);
         const withCookie = await setCookieCount(actions);
-        console.log(`next-demo (${mode} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`);
+        console.log(`next-demo (${mode.name} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`);
         expect(withCookie).toBe(0);
 
         await page.reload();
@@ -149,10 +149,10 @@ describe('Next.js demo: Server Actions in a browser', () => {
 });
 
 describe('Next.js demo: routes only Next has, over HTTP', () => {
-  describe.each(STORE_MODES)('with the %s store', (mode) => {
+  describe.each(STORE_MODES)('with the $name store', (mode) => {
     let demo: RunningDemo;
     beforeAll(async () => {
-      demo = await start(testConfig(mode), { clearStoreOnClose: true });
+      demo = await startInMode(start, mode, { clearStoreOnClose: true });
     }, HOOK_TIMEOUT_MS);
     afterAll(async () => {
       await demo?.close();

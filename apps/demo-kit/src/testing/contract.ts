@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
-import { demoClient, STORE_MODES, testConfig } from './modes';
+import { demoClient, STORE_MODES, startInMode, testConfig } from './modes';
 
 export interface DemoContractOptions {
   /** Starts the app in-process. */
@@ -27,18 +27,22 @@ const AFTER_RESPONSE_SETTLE_MS = 1000;
  */
 export function describeDemoContract(name: string, options: DemoContractOptions): void {
   describe(`${name}: HTTP contract`, () => {
-    describe.each(STORE_MODES)('with the %s store', (mode) => {
+    describe.each(STORE_MODES)('with the $name store', (mode) => {
       let demo: RunningDemo;
       beforeAll(async () => {
-        demo = await options.start(testConfig(mode), { clearStoreOnClose: true });
+        demo = await startInMode(options.start, mode, { clearStoreOnClose: true });
       });
       afterAll(async () => {
         await demo?.close();
       });
       const client = () => demoClient(demo.url);
 
-      it('uses the store the environment asks for', () => {
-        expect(demo.storeMode).toBe(mode);
+      it('uses the store the environment asks for, and says which on the page', async () => {
+        expect(demo.storeMode).toBe(mode.store);
+        const html = await client().page();
+        expect(html).toContain(`data-testid="store-mode">${mode.store} store</span>`);
+        if (mode.driver === undefined) expect(html).not.toContain('data-testid="store-driver"');
+        else expect(html).toContain(`data-testid="store-driver">on ${mode.driver}</span>`);
       });
 
       it('shows a visitor the sign-in form without storing anything or setting a cookie', async () => {
@@ -333,25 +337,29 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
   });
 
   describe(`${name}: store outage`, () => {
-    it('answers 503 with a readable message and sets no cookie when Redis is unreachable', async () => {
-      // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
-      const demo = await options.start({ ...testConfig('redis'), redisUrl: 'redis://127.0.0.1:1' });
-      try {
-        const browser = demoClient(demo.url);
-        const [page, api] = await Promise.all([
-          browser.request('POST', '/login', { form: { user: 'ivan' } }),
-          demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
-        ]);
-        expect(page.status).toBe(503);
-        expect([page.headers.get('retry-after'), api.headers.get('retry-after')]).toEqual(['2', '2']);
-        expect(await page.text()).toContain('The session store is unavailable');
-        expect(page.headers.getSetCookie()).toEqual([]);
-        expect(api.status).toBe(503);
-        expect(await api.json()).toEqual({ error: 'The session store is unavailable; try again shortly.' });
-      } finally {
-        await demo.close();
-      }
-    }, 20_000);
+    it.each(STORE_MODES.filter((mode) => mode.store === 'redis'))(
+      'answers 503 with a readable message and sets no cookie when Redis is unreachable ($name)',
+      async (mode) => {
+        // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
+        const demo = await startInMode(options.start, mode, { config: { redisUrl: 'redis://127.0.0.1:1' } });
+        try {
+          const browser = demoClient(demo.url);
+          const [page, api] = await Promise.all([
+            browser.request('POST', '/login', { form: { user: 'ivan' } }),
+            demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
+          ]);
+          expect(page.status).toBe(503);
+          expect([page.headers.get('retry-after'), api.headers.get('retry-after')]).toEqual(['2', '2']);
+          expect(await page.text()).toContain('The session store is unavailable');
+          expect(page.headers.getSetCookie()).toEqual([]);
+          expect(api.status).toBe(503);
+          expect(await api.json()).toEqual({ error: 'The session store is unavailable; try again shortly.' });
+        } finally {
+          await demo.close();
+        }
+      },
+      20_000,
+    );
   });
 
   describe(`${name}: command line`, () => {

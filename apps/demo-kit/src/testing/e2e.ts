@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
-import { STORE_MODES, testConfig } from './modes';
+import { STORE_MODES, startInMode } from './modes';
 
 /** Debian's `chromium` package; `.ci/run` installs it when missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -40,10 +40,10 @@ export function describeDemoE2E(name: string, start: StartDemo): void {
       await browser?.close();
     });
 
-    describe.each(STORE_MODES)('with the %s store', (mode) => {
+    describe.each(STORE_MODES)('with the $name store', (mode) => {
       let demo: RunningDemo;
       beforeAll(async () => {
-        demo = await start(testConfig(mode), { clearStoreOnClose: true });
+        demo = await startInMode(start, mode, { clearStoreOnClose: true });
       }, HOOK_TIMEOUT_MS);
       afterAll(async () => {
         await demo?.close();
