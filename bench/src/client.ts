@@ -1,11 +1,12 @@
 /** The few plain requests around the timed windows: logging in, and checking each server. */
+import { cookieHeaderOf } from '@sess/core/testing';
 import type { ServerSpec } from './servers';
 
 export interface Answer {
   status: number;
   body: { user?: string | null; count?: number };
-  /** The `name=value` pairs of the response's Set-Cookie headers. */
-  cookies: string[];
+  /** The response's Set-Cookie headers. */
+  setCookie: string[];
 }
 
 export async function call(port: number, method: 'GET' | 'POST', path: string, cookie?: string): Promise<Answer> {
@@ -17,7 +18,7 @@ export async function call(port: number, method: 'GET' | 'POST', path: string, c
   return {
     status: response.status,
     body: text ? (JSON.parse(text) as Answer['body']) : {},
-    cookies: response.headers.getSetCookie().map((header) => header.split(';')[0]!),
+    setCookie: response.headers.getSetCookie(),
   };
 }
 
@@ -25,13 +26,7 @@ export async function call(port: number, method: 'GET' | 'POST', path: string, c
 export async function login(port: number): Promise<string> {
   const answer = await call(port, 'POST', '/login');
   if (answer.status !== 200) throw new Error(`POST /login answered ${answer.status}`);
-  return cookieHeader(answer.cookies);
-}
-
-/** As a browser keeps them: the last Set-Cookie of each name wins (hono-sessions sends two of one name). */
-function cookieHeader(pairs: string[]): string {
-  const byName = new Map(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair]));
-  return [...byName.values()].join('; ');
+  return cookieHeaderOf(answer.setCookie) ?? '';
 }
 
 /**
@@ -51,7 +46,7 @@ export async function checkServer(spec: ServerSpec, port: number): Promise<void>
 
   const first = await call(port, 'POST', '/write', cookie);
   // With the data in the cookie, the stored counter is the cookie the first write sent back.
-  const second = await call(port, 'POST', '/write', spec.dataInCookie ? cookieHeader(first.cookies) : cookie);
+  const second = await call(port, 'POST', '/write', spec.dataInCookie ? (cookieHeaderOf(first.setCookie) ?? '') : cookie);
   if (first.status !== 200 || second.status !== 200) fail('POST /write failed', second);
   if (spec.sessions && (first.body.count !== 1 || second.body.count !== 2)) {
     fail(`POST /write does not increment the stored counter (first ${first.body.count})`, second);

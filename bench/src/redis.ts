@@ -1,9 +1,12 @@
 /**
  * The benchmark's private redis-server (never the shared one: its command counts must
- * be ours alone) and the two ways it is counted.
+ * be ours alone) and the two ways it is counted: `INFO commandstats` here, MONITOR by the tests' counter.
  */
-import { Redis } from 'ioredis';
-import { startRedisServer } from '../../packages/store-redis/test/redis-server';
+import type { Redis } from 'ioredis';
+import { startRedisServer } from '../../packages/test-kit/src/redis/index';
+
+// Counted with MONITOR by the tests' own counter, outside the timed windows (MONITOR slows Redis down).
+export { type CommandStats, commandStats as commandMonitor, totalCommands as total } from '../../packages/test-kit/src/redis/index';
 
 export interface PrivateRedis {
   readonly port: number;
@@ -37,55 +40,3 @@ export async function redisCpuUs(admin: Redis): Promise<number> {
   return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
 }
 
-export function total(counts: Record<string, number>): number {
-  return Object.values(counts).reduce((sum, n) => sum + n, 0);
-}
-
-export interface CommandMonitor {
-  /** Runs `work` and counts what clients sent meanwhile, apart from what scripts ran inside Redis. */
-  count(work: () => Promise<void>): Promise<{ sent: Record<string, number>; inScripts: number }>;
-  close(): Promise<void>;
-}
-
-/**
- * Counts commands exactly with MONITOR, which tells client commands from script ones
- * (`INFO commandstats` lumps them). MONITOR slows Redis down, so it only runs outside
- * the timed windows.
- */
-export async function commandMonitor(port: number): Promise<CommandMonitor> {
-  const admin = new Redis({ port, host: '127.0.0.1' });
-  const monitored = new Redis({ port, host: '127.0.0.1' });
-  const monitor = await monitored.monitor();
-  let counts = { sent: {} as Record<string, number>, inScripts: 0 };
-  let marker: { text: string; seen: () => void } | undefined;
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    const name = args[0]?.toLowerCase() ?? '';
-    if (name === 'echo' && marker !== undefined && args[1] === marker.text) return marker.seen();
-    if (source === 'lua') counts.inScripts++;
-    else counts.sent[name] = (counts.sent[name] ?? 0) + 1;
-  });
-  let markers = 0;
-  /** MONITOR reports in order: once our marker shows up, everything sent before it has. */
-  async function flush(): Promise<void> {
-    const text = `bench-marker-${markers++}`;
-    const seen = new Promise<void>((resolve) => {
-      marker = { text, seen: resolve };
-    });
-    await admin.echo(text);
-    await seen;
-  }
-  return {
-    async count(work) {
-      await flush();
-      counts = { sent: {}, inScripts: 0 };
-      await work();
-      await flush();
-      return counts;
-    },
-    async close() {
-      monitor.disconnect();
-      monitored.disconnect();
-      await admin.quit();
-    },
-  };
-}

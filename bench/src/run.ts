@@ -16,7 +16,7 @@ import { BASELINE_SERVERS, baselineLabel, prepareBaselines } from './baseline';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
-import { commandMonitor, commandStats, redisCpuUs, startPrivateRedis, total } from './redis';
+import { type CommandStats, commandMonitor, commandStats, redisCpuUs, startPrivateRedis, total } from './redis';
 import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';
 
@@ -114,15 +114,15 @@ function routesOf(server: ServerProcess): readonly Route[] {
 }
 
 /** Exact commands per request, sequential requests under MONITOR, outside any timed window. */
-async function probe(server: ServerProcess, route: Route, monitor: Awaited<ReturnType<typeof commandMonitor>>): Promise<CommandProbe> {
+async function probe(server: ServerProcess, route: Route, monitor: CommandStats): Promise<CommandProbe> {
   const cookie = await login(server.port);
   const [method, path] = ROUTE_CALL[route];
-  const counts = await monitor.count(async () => {
-    for (let i = 0; i < settings.probeRequests; i++) {
-      const answer = await call(server.port, method, path, cookie);
-      if (answer.status !== 200) throw new Error(`${server.name} ${method} ${path} answered ${answer.status}`);
-    }
-  });
+  await monitor.reset();
+  for (let i = 0; i < settings.probeRequests; i++) {
+    const answer = await call(server.port, method, path, cookie);
+    if (answer.status !== 200) throw new Error(`${server.name} ${method} ${path} answered ${answer.status}`);
+  }
+  const counts = await monitor.read();
   const perRequest = (n: number) => n / settings.probeRequests;
   return {
     server: server.label,

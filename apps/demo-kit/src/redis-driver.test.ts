@@ -48,3 +48,19 @@ describe('the demo store on each SESS_REDIS_DRIVER', () => {
     return demo.close();
   });
 });
+
+describe('closing with Redis unreachable', () => {
+  it.each<[DemoRedisDriver, boolean]>([
+    ['ioredis', true],
+    ['ioredis', false],
+    ['node-redis', true],
+    ['node-redis', false],
+  ])('%s: close() returns at once (after a failed call: %s), so a demo shuts down without a bound of its own', async (driver, afterCall) => {
+    const demo = createDemoStore({ ...testConfig({ name: driver, store: 'redis', driver }), redisUrl: 'redis://127.0.0.1:1' });
+    if (afterCall) await expect(demo.store.get('k')).rejects.toMatchObject({ name: 'SessionStoreError' });
+    const startedMs = Date.now();
+    await demo.close();
+    // Far under the store's call bound: close() waits for no reconnect and no end event.
+    expect(Date.now() - startedMs).toBeLessThan(1500);
+  });
+});

@@ -47,29 +47,10 @@ export function createDemoStore(
       try {
         if (options.clearOnClose) await store.clear();
       } finally {
-        await boundedClose(close());
+        await close();
       }
     },
   };
-}
-
-const CLOSE_TIMEOUT_MS = 1000;
-
-/**
- * Waits for the store's `close()`, at most a second: with Redis unreachable, the client
- * sits between reconnect attempts and `close()` waits for an `end` event that never
- * comes (reported to @sess/store-redis). The client is disconnected by then anyway.
- */
-async function boundedClose(closing: Promise<void> | undefined): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([closing, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -24,7 +24,7 @@ import { type SessionMiddleware, session } from '@sess/express';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { SessionStore } from '@sess/core';
 
-// Types `req.session`: `await req.session.get('count')` is a `number | undefined`.
+// Types `req.session`: `(await req.session.load()).get('count')` is a `number | undefined`.
 declare module '@sess/express' {
   interface SessionData extends DemoSessionData {}
   interface FlashData extends DemoFlashData {}

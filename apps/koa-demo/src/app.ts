@@ -27,7 +27,7 @@ import {
 import { type SessionMiddleware, session } from '@sess/koa';
 import Koa, { type Context } from 'koa';
 
-// Types `ctx.session`: `await ctx.session.get('count')` is a `number | undefined`.
+// Types `ctx.session`: `(await ctx.session.load()).get('count')` is a `number | undefined`.
 declare module '@sess/koa' {
   interface SessionData extends DemoSessionData {}
   interface FlashData extends DemoFlashData {}

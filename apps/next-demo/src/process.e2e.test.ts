@@ -2,7 +2,7 @@ import type { RunningDemo } from '@sess/demo-kit';
 import { demoClient, testConfig } from '@sess/demo-kit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../../../packages/store-redis/test/redis-server';
+import { type RedisServer, startRedisServer } from '../../../packages/test-kit/src/redis/index';
 import { start } from './launch';
 
 /*

@@ -1,3 +1,4 @@
+// custom-store.test.ts
 import { describeStoreConformance } from '@sess/core/testing';
 import { createKeyValueStore, type KeyValue } from './custom-store';
 
@@ -21,4 +22,6 @@ function inMemoryKeyValue(): KeyValue {
 
 describeStoreConformance('key-value example store', {
   createStore: () => createKeyValueStore(inMemoryKeyValue()),
+  // cleanup: async (store) => { /* close what createStore opened */ },
+  // createSizeLimitedStore: ({ maxSizeBytes }) => ..., when your store has a size limit
 });

@@ -2,7 +2,7 @@
  * The manager-level contract of the cookie store. `describeStoreConformance` checks
  * the `SessionStore` interface (get/set/destroy by key), which a cookie store does not
  * implement: it keeps the session in the client. So its contract is checked here,
- * through `createSessionManager` and a browser-like cookie jar.
+ * through `createSessionManager` and the cookie jar of `@sess/core/testing`.
  */
 import { describe, expect, it } from 'vitest';
 import { type CookieStoreOptions, createCookieStore } from './cookie-store';
@@ -10,6 +10,8 @@ import { SessionTooLargeError } from './errors';
 import { createSessionManager, type RequestOutcome, type SessionManager, type SessionManagerOptions } from './manager';
 import { richSerializer } from './rich-serializer';
 import type { Session } from './session';
+import { CookieJar } from './testing/cookie-jar';
+import { createTestClient } from './testing/test-client';
 
 const secret = 'cookie-store-secret-cookie-store-secret';
 const newerSecret = 'cookie-store-newer-secret-cookie-store-newer';
@@ -24,27 +26,6 @@ async function loaded<D extends object, F extends object>(manager: SessionManage
   return { handle, session: await handle.load() };
 }
 
-/** A browser-like jar: keeps what responses set, forgets what they clear, sends it all back. */
-function cookieJar() {
-  const jar = new Map<string, string>();
-  return {
-    header: () => [...jar].map(([n, v]) => `${n}=${v}`).join('; ') || undefined,
-    take(setCookie: string[]) {
-      for (const line of setCookie) {
-        const [pair = '', ...attributes] = line.split('; ');
-        const at = pair.indexOf('=');
-        const name = pair.slice(0, at);
-        if (attributes.some((a) => /^Max-Age=0$/i.test(a))) jar.delete(name);
-        else jar.set(name, pair.slice(at + 1));
-      }
-    },
-    names: () => [...jar.keys()].sort(),
-    get: (name: string) => jar.get(name),
-    set: (name: string, value: string) => jar.set(name, value),
-    clear: () => jar.clear(),
-  };
-}
-
 /** Random text that does not compress, so the seal grows with it. */
 const noise = (length: number) => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -54,17 +35,11 @@ const noise = (length: number) => {
 function setup(storeOptions: CookieStoreOptions = {}, managerOptions: Partial<SessionManagerOptions> = {}) {
   const store = createCookieStore(storeOptions);
   const manager = createSessionManager<Data>({ secret, store, ...managerOptions });
-  const jar = cookieJar();
+  const client = createTestClient(manager);
   /** One request: loads the session from the jar, runs the handler, commits, stores the cookies. */
-  const request = async <T>(handler: (session: Session<Data>) => T | Promise<T>, outcome = OK) => {
-    const handle = manager.open(jar.header());
-    const session = await handle.load();
-    const value = await handler(session);
-    const result = await manager.commit(handle, outcome);
-    jar.take(result.setCookie);
-    return { value, result, session };
-  };
-  return { store, manager, jar, request };
+  const request = <T>(handler: (session: Session<Data>) => T | Promise<T>, outcome = OK) =>
+    client.request(handler, { status: outcome.status });
+  return { store, manager, jar: client.jar, request };
 }
 
 describe('cookie store through the session manager', () => {
@@ -274,7 +249,7 @@ describe('cookie store through the session manager', () => {
     s1.session.set('user', 'ann');
     const [line] = (await serverManager.commit(s1.handle, OK)).setCookie;
     const { jar, request } = setup();
-    jar.take([line!]);
+    jar.update([line!]);
     expect((await request((s) => [s.get('user'), s.isNew] as const)).value).toEqual([undefined, true]);
   });
 
@@ -302,11 +277,11 @@ describe('cookie store through the session manager', () => {
 
   it('re-seals a cookie made with an older secret, and a removed secret opens nothing, through one shared store', async () => {
     const store = createCookieStore();
-    const jar = cookieJar();
+    const jar = new CookieJar();
     const old = createSessionManager<Data>({ secret: { 1: secret }, store });
     const s1 = await loaded(old, undefined);
     s1.session.set('user', 'ann');
-    jar.take((await old.commit(s1.handle, OK)).setCookie);
+    jar.update((await old.commit(s1.handle, OK)).setCookie);
     const oldCookie = jar.header();
 
     const rotated = createSessionManager<Data>({ secret: { 1: secret, 2: newerSecret }, store });
@@ -314,7 +289,7 @@ describe('cookie store through the session manager', () => {
     expect(s2.session.get('user')).toBe('ann');
     const resealed = await rotated.commit(s2.handle, OK);
     expect(resealed.setCookie).toHaveLength(1);
-    jar.take(resealed.setCookie);
+    jar.update(resealed.setCookie);
     expect(jar.header()).not.toBe(oldCookie);
 
     const retired = createSessionManager<Data>({ secret: { 2: newerSecret }, store });
@@ -324,30 +299,30 @@ describe('cookie store through the session manager', () => {
 
   it('round-trips Date and Set with the rich serializer and notices their mutation', async () => {
     const manager = createSessionManager<RichData>({ secret, store: createCookieStore({ serializer: richSerializer }), serializer: richSerializer });
-    const jar = cookieJar();
+    const jar = new CookieJar();
     const s1 = await loaded(manager, undefined);
     // The types follow the registered serializer (JSON here); the values follow the configured one.
     s1.session.set('when', new Date(5) as never);
     s1.session.set('tags', new Set(['a']) as never);
-    jar.take((await manager.commit(s1.handle, OK)).setCookie);
+    jar.update((await manager.commit(s1.handle, OK)).setCookie);
     const s2 = await loaded(manager, jar.header());
     (s2.session.get('tags') as unknown as Set<string>).add('b');
-    jar.take((await manager.commit(s2.handle, OK)).setCookie);
+    jar.update((await manager.commit(s2.handle, OK)).setCookie);
     const s3 = await loaded(manager, jar.header());
     expect([s3.session.get('when'), s3.session.get('tags')]).toEqual([new Date(5), new Set(['a', 'b'])]);
   });
 
   it('reads a flash value once', async () => {
     const manager = createSessionManager<Data, { notice: string }>({ secret, store: createCookieStore() });
-    const jar = cookieJar();
+    const jar = new CookieJar();
     const s1 = await loaded(manager, undefined);
     s1.session.set('user', 'ann');
     s1.session.flash('notice', 'Welcome');
-    jar.take((await manager.commit(s1.handle, OK)).setCookie);
+    jar.update((await manager.commit(s1.handle, OK)).setCookie);
     const s2 = await loaded(manager, jar.header());
     expect(s2.session.data).toEqual({ user: 'ann' });
     expect(s2.session.getFlash('notice')).toBe('Welcome');
-    jar.take((await manager.commit(s2.handle, OK)).setCookie);
+    jar.update((await manager.commit(s2.handle, OK)).setCookie);
     expect((await loaded(manager, jar.header())).session.getFlash('notice')).toBeUndefined();
   });
 

@@ -10,6 +10,8 @@ import { createMemoryStore } from './memory-store';
 import { commitBeforeFirstByte, type NodeResponse, nodeHeaders } from './node';
 import { applyCommitHeaders, statusOfError } from './response';
 import type { SessionStore } from './store';
+import { cookieHeaderOf } from './testing/cookie-jar';
+import { recordingStore } from './testing/recording-store';
 
 interface IncomingRequest {
   readonly headers: Record<string, string | string[] | undefined>;
@@ -81,8 +83,6 @@ function wire(manager: SessionManager<Data>, req: IncomingRequest, res: ServerRe
   return handle;
 }
 
-const cookiePair = (response: Response) => response.headers.getSetCookie()[0]?.split(';')[0];
-
 describe('commitBeforeFirstByte', () => {
   it('commits the session before res.end sends anything, so the response carries its Set-Cookie', async () => {
     const manager = createSessionManager<Data>({ secret });
@@ -103,7 +103,7 @@ describe('commitBeforeFirstByte', () => {
     expect(first.headers.getSetCookie()).toEqual([expect.stringMatching(/^sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/)]);
     expect(first.headers.get('vary')).toBe('Cookie');
     expect(first.headers.get('cache-control')).toBe('private');
-    const second = await fetch(url, { headers: { cookie: cookiePair(first)! } });
+    const second = await fetch(url, { headers: { cookie: cookieHeaderOf(first)! } });
     expect(await second.text()).toBe('ann');
     expect(second.headers.getSetCookie()).toEqual([]);
     expect(events).toEqual(['commit 200', 'committed', 'commit 200', 'committed']);
@@ -191,16 +191,8 @@ describe('commitBeforeFirstByte', () => {
   });
 
   it('commits with the status given to writeHead, so a 500 stores nothing and sends no cookie', async () => {
-    const memory = createMemoryStore();
-    const calls: string[] = [];
-    const store: SessionStore = {
-      ...memory,
-      set: (key, record) => {
-        calls.push('set');
-        return memory.set(key, record);
-      },
-    };
-    const manager = createSessionManager<Data>({ secret, store });
+    const recording = recordingStore(createMemoryStore());
+    const manager = createSessionManager<Data>({ secret, store: recording.store });
     const events: string[] = [];
     const url = await listen((req, res) => {
       const handle = wire(manager, req, res, events);
@@ -215,7 +207,7 @@ describe('commitBeforeFirstByte', () => {
     expect(await response.text()).toBe('broken');
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(events).toEqual(['commit 500', 'committed']);
-    expect(calls).toEqual([]);
+    expect(recording.methods()).toEqual([]);
   });
 
   it('commits with res.statusCode when the handler ends without writeHead, so a 404 persists', async () => {

@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { cookieHeaderOf } from '@sess/core/testing';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle, WORKERD_COMPATIBILITY_DATE } from './runtimes/matrix';
@@ -44,7 +45,7 @@ async function countTo(mf: Miniflare, path: string): Promise<number[]> {
   for (let i = 0; i < REQUESTS; i++) {
     const res = await mf.dispatchFetch(`http://worker.test${path}`, { method: 'POST', headers: cookie ? { cookie } : {} });
     counts.push(((await res.json()) as { count: number }).count);
-    cookie ||= res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    cookie ||= cookieHeaderOf(res) ?? '';
   }
   return counts;
 }

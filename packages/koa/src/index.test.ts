@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
-import { type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
+import { type ConformanceServer, cookieHeaderOf, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import Koa3 from 'koa';
 import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -160,7 +160,7 @@ describe('session()', () => {
     expect(res.headers.get('cache-control')).toBe('private');
     // The cookie names the stored record: the data is not orphaned.
     const manager = createSessionManager<AppSessionData, AppFlashData>({ secret: SECRET, store });
-    const handle = manager.open(cookies[0]!.split(';')[0]);
+    const handle = manager.open(cookieHeaderOf(cookies));
     expect((await handle.load()).get('user')).toBe('kept');
   });
 

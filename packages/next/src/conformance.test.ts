@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionManagerOptions } from '@sess/core';
 import {
   type ConformanceReply,
@@ -8,11 +6,10 @@ import {
   describeAdapterConformance,
   handleConformanceRequest,
 } from '@sess/core/testing';
-import { createRedisStore, type RedisStore } from '@sess/store-redis';
-import { serialize } from 'cookie';
-import { Redis } from 'ioredis';
 import { statusOfError } from '@sess/core/adapter';
-import { afterAll, vi } from 'vitest';
+import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
+import { serialize } from 'cookie';
+import { vi } from 'vitest';
 import { createSessions } from './index';
 import { createPagesSessions } from './pages';
 
@@ -115,38 +112,16 @@ async function startPagesApi(options: SessionManagerOptions): Promise<Conformanc
     }
   });
   // An API route's error wrapper that answers a thrown error with its status (Next alone answers 500).
-  const server = createServer((req, res) => {
+  return listenOnLoopback((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       res.statusCode = statusOfError(error);
       res.end('error');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
 
-// The Redis the machine runs (CI too), or REDIS_URL; each test gets a prefix of its own, cleared after it.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-afterAll(async () => {
-  await redis.quit();
-});
-const redisStore = (): RedisStore =>
-  createRedisStore({ client: redis, prefix: `test:next-conformance:${randomBytes(4).toString('hex')}:` });
-const onRedis = {
-  createStore: redisStore,
-  cleanup: async (store: RedisStore) => {
-    await store.clear();
-  },
-};
+const onRedis = redisConformanceStores('next-conformance');
 
 describeAdapterConformance('@sess/next Route Handler (in process), memory store', { start: startRouteHandler });
 describeAdapterConformance('@sess/next Route Handler (in process), Redis store', { start: startRouteHandler, ...onRedis });

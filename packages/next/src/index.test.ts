@@ -1,4 +1,5 @@
 import { createMemoryStore, type SessionStore } from '@sess/core';
+import { cookieHeaderOf } from '@sess/core/testing';
 import { redirect } from 'next/navigation';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSessions, type NextSession } from './index';
@@ -402,7 +403,7 @@ describe('sessions.route() during a store outage', () => {
     const sessions = createSessions({ secret: SECRET, store: flaky.store });
     const onStoreError = vi.fn((error: { operation: string }) => Response.json({ failed: error.operation }, { status: 503 }));
     const route = sessions.route(count, { onStoreError });
-    const cookie = (await route(post(), {})).headers.getSetCookie()[0]!.split(';')[0]!;
+    const cookie = cookieHeaderOf(await route(post(), {}))!;
     for (const operation of ['get', 'set'] as const) {
       flaky.failing = operation;
       expect((await route(post(cookie), {})).status).toBe(503);

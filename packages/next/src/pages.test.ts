@@ -1,13 +1,14 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMemoryStore, type SessionStore } from '@sess/core';
+import { cookieHeaderOf } from '@sess/core/testing';
+import { listenOnLoopback } from '@sess/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPagesSessions } from './pages';
 
 const SECRET = 'next-pages-test-secret-0123456789abcdef012345';
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
+const servers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
 /** A Pages Router API route on a Node server: `POST` signs in as `?user=`, `GET` answers the user. */
@@ -19,20 +20,16 @@ async function apiRoute(store: SessionStore): Promise<string> {
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify(session.get('user') ?? null));
   });
-  const server = createServer((req, res) => void route(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => {
-    server.close();
-    server.closeAllConnections();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback((req, res) => void route(req, res));
+  servers.push(server);
+  return server.baseUrl;
 }
 
 describe('createPagesSessions().api()', () => {
   it('takes the first of two session cookies, as every other entry point does', async () => {
     const url = await apiRoute(createMemoryStore());
     const signIn = async (user: string) =>
-      (await fetch(`${url}/?user=${user}`, { method: 'POST' })).headers.getSetCookie()[0]!.split(';')[0]!;
+      cookieHeaderOf(await fetch(`${url}/?user=${user}`, { method: 'POST' }))!;
     const victim = await signIn('victim');
     const attacker = await signIn('attacker');
     const response = await fetch(url, { headers: { cookie: `${victim}; ${attacker}` } });

@@ -1,4 +1,5 @@
 import { createMemoryStore, createSessionManager, type SessionStore } from '@sess/core';
+import { cookieHeaderOf } from '@sess/core/testing';
 import { NextRequest, NextResponse } from 'next/server';
 import { describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, createSessions } from './index';
@@ -14,7 +15,7 @@ async function signedInCookie(store: SessionStore, secret: string | Record<strin
     return new Response('ok');
   });
   const response = await login(new Request('http://next.test/login', { method: 'POST' }), {});
-  return response.headers.getSetCookie()[0]!.split(';')[0]!;
+  return cookieHeaderOf(response)!;
 }
 
 const guard = (session: { has(key: 'user'): boolean }, request: NextRequest) =>
@@ -47,7 +48,7 @@ describe('createSessionProxy()', () => {
 
     const [setCookie, ...others] = response.headers.getSetCookie();
     expect(others).toEqual([]);
-    const fresh = setCookie!.split(';')[0]!;
+    const fresh = cookieHeaderOf([setCookie!])!;
     expect(fresh).not.toBe(cookie);
     expect(response.headers.get('x-middleware-next')).toBe('1');
     // vercel/next.js#71110: Next hands the page the overridden request header.

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cookieHeaderOf } from '@sess/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -134,7 +135,7 @@ describe('@sess/next as packed and installed outside the workspace', () => {
     const base = `http://127.0.0.1:${port}`;
     const login = await untilUp(() => fetch(`${base}/api/login?user=ann`, { method: 'POST' }));
     expect(login.status).toBe(200);
-    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const cookie = cookieHeaderOf(login)!;
     expect(await (await fetch(base, { headers: { cookie } })).text()).toContain('<p id="user">ann</p>');
     expect(await (await fetch(`${base}/whoami`, { headers: { cookie } })).json()).toEqual({ user: 'ann' });
     // The proxy and a Server Component: the proxy lets a signed-in user through, signs nobody out.

@@ -6,7 +6,7 @@
  * Method: a private redis-server on a free port (no persistence). Commands are
  * counted with MONITOR (client-sent apart from those Lua scripts run inside Redis);
  * round trips with a TCP proxy between each client and the server that counts a new
- * round trip whenever a client sends after it last received (test/round-trip-proxy.ts).
+ * round trip whenever a client sends after it last received (`@sess/test-kit`'s `src/redis/round-trip-proxy.ts`).
  * The lost-update check at the end fires 50 concurrent requests on one session.
  * Fixed iteration counts; run with `pnpm bench` in packages/store-redis.
  */
@@ -15,15 +15,15 @@ import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus } from 'node:os';
 import { createSessionManager, type Session } from '@sess/core';
+import { cookieHeaderOf } from '@sess/core/testing';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express from 'express';
 import expressSession from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisStore } from '../src/index';
-import { commandStats, totalCommands } from '../test/command-stats';
-import { startRedisServer } from '../test/redis-server';
-import { startRoundTripProxy } from '../test/round-trip-proxy';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { commandStats, startRedisServer, startRoundTripProxy, totalCommands } from '../../test-kit/src/redis/index';
 
 const ITERATIONS = 300;
 const WARMUP = 30;
@@ -120,8 +120,7 @@ async function main(): Promise<void> {
     const response = await fetch(base + path, { headers: cookie ? { cookie } : {} });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     await response.text();
-    const setCookie = response.headers.getSetCookie()[0];
-    return setCookie ? setCookie.split(';')[0] : cookie;
+    return cookieHeaderOf(response) ?? cookie;
   }
 
   interface Row {

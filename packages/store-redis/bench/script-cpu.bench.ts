@@ -18,7 +18,8 @@ import { Redis } from 'ioredis';
 import { createRedisStore } from '../src/index';
 import { encodeMeta } from '../src/record';
 import { type LuaScript, scriptSha, updateScript } from '../src/scripts';
-import { startRedisServer } from '../test/redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { startRedisServer } from '../../test-kit/src/redis/index';
 
 const SESSIONS = 200;
 const WRITES = 4000;

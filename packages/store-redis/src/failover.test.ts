@@ -8,7 +8,8 @@
 import type { SessionMeta } from '@sess/core/store';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from '../test/redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from '../../test-kit/src/redis/index';
 import { createRedisStore, type RedisClientLike, type RedisStore } from './redis-store';
 
 const SESSIONS = 6;

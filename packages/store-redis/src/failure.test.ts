@@ -5,7 +5,8 @@
 import { createSessionManager, isSessionStoreError, type SessionManager } from '@sess/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../test/redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { type RedisServer, startRedisServer } from '../../test-kit/src/redis/index';
 import { request, SECRET } from '../test/requests';
 import { createRedisStore, type RedisStore } from './redis-store';
 

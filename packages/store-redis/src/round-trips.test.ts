@@ -1,15 +1,14 @@
 /**
  * What each request costs, counted on a real server: commands from `INFO commandstats`,
- * round trips by a proxy between the client and the server (see test/round-trip-proxy.ts).
+ * round trips by a proxy between the client and the server (see `@sess/test-kit`'s src/redis/round-trip-proxy.ts).
  */
 import { createSessionManager } from '@sess/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectedClient, tcpDrivers } from '../test/clients';
-import { type CommandStats, commandStats } from '../test/command-stats';
-import { type RedisServer, startRedisServer } from '../test/redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { type CommandStats, commandStats, type RedisServer, type RoundTripProxy, startRedisServer, startRoundTripProxy } from '../../test-kit/src/redis/index';
 import { request, SECRET } from '../test/requests';
-import { type RoundTripProxy, startRoundTripProxy } from '../test/round-trip-proxy';
 import { createRedisStore } from './redis-store';
 
 const HOUR_MS = 3_600_000;

@@ -7,8 +7,8 @@
 import { createSessionManager } from '@sess/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectedClient, tcpDrivers } from '../test/clients';
-import { type CommandStats, commandStats } from '../test/command-stats';
-import { type RedisServer, startRedisServer } from '../test/redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { type CommandStats, commandStats, type RedisServer, startRedisServer } from '../../test-kit/src/redis/index';
 import { request, SECRET } from '../test/requests';
 import { createRedisStore } from './redis-store';
 

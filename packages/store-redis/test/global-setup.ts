@@ -3,7 +3,8 @@
  * `REDIS_URL` when given) and a real 3-master cluster. Tests read them with `inject`.
  */
 import type { TestProject } from 'vitest/node';
-import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from './redis-server';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { type RedisCluster, type RedisServer, startRedisCluster, startRedisServer } from '../../test-kit/src/redis/index';
 
 declare module 'vitest' {
   export interface ProvidedContext {

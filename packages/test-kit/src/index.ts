@@ -1,6 +1,9 @@
 /**
- * Node-only helpers for the tests of sess packages and demos. Runtime-free ones
- * (the conformance suites, the cookie jar) live in `@sess/core/testing`.
+ * Node-only helpers for the tests of sess packages and demos: a loopback server, the
+ * test Redis, the runtimes' binaries. Private Redis servers and the MONITOR counter are
+ * `@sess/test-kit/redis`; the Bun/Deno/workerd runner `@sess/test-kit/runtimes`. The
+ * runtime-free kit (conformance suites, `CookieJar`, `createTestClient`,
+ * `recordingStore`) is public, in `@sess/core/testing`.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CookieJar } from '@sess/demo-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// By path, the one file: the jar is test tooling, and everything under test comes from the tarballs.
+import { CookieJar } from '../../../packages/core/src/testing/cookie-jar';
 import { createOutsideProject, type NodeMajor, type OutsideProject, publishedPackages, runNode, startNode, testedReadmeBlocks } from './outside';
 
 const NODE_MAJORS: readonly NodeMajor[] = [20, 22, 24];

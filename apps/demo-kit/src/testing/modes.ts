@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CookieJar } from '@sess/core/testing';
 import type { DemoConfig, DemoRedisDriver } from '../config';
 import type { RunningDemo, StartDemo, StartDemoOptions } from '../server';
 import type { StoreMode } from '../store';
@@ -70,43 +71,6 @@ export async function startInMode(
   } catch (error) {
     await bridged.close();
     throw error;
-  }
-}
-
-/** A minimal cookie jar for fetch: one client of the demo. */
-export class CookieJar {
-  readonly #cookies = new Map<string, string>();
-
-  /** The Cookie header to send, or `undefined` when empty. */
-  header(): string | undefined {
-    if (this.#cookies.size === 0) return undefined;
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  get(name: string): string | undefined {
-    return this.#cookies.get(name);
-  }
-
-  set(name: string, value: string): void {
-    this.#cookies.set(name, value);
-  }
-
-  /** Takes in a response's Set-Cookie headers, honouring deletions (Max-Age=0 or a past Expires). */
-  update(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator).trim();
-      const value = pair.slice(separator + 1).trim();
-      const deleted = attributes.some((attribute) => {
-        const [key = '', attributeValue = ''] = attribute.split('=').map((part) => part.trim());
-        if (key.toLowerCase() === 'max-age') return Number(attributeValue) <= 0;
-        if (key.toLowerCase() === 'expires') return Date.parse(attributeValue) <= Date.now();
-        return false;
-      });
-      if (deleted || value === '') this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
   }
 }
 

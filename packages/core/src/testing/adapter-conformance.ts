@@ -3,6 +3,7 @@ import { createMemoryStore, isSessionUsageError, type SessionManagerOptions, typ
 import type { SessionHandle } from '../manager';
 import { SessionTooLargeError } from '../store';
 import type { JsonValue } from '../values';
+import { CookieJar, isCookieDeletion } from './cookie-jar';
 
 /*
  * The behaviour every framework adapter must show, checked over real requests.
@@ -199,7 +200,14 @@ async function* slowChunks(chunks: string[]): AsyncIterable<string> {
  * every sess adapter must show. Run it once per framework version and store.
  *
  * @example
- * describeAdapterConformance('express 5', {
+ * // adapter-conformance.test.ts: the suite against @sess/express on a loopback port
+ * import { createServer } from 'node:http';
+ * import type { AddressInfo } from 'node:net';
+ * import { describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
+ * import { session } from '@sess/express';
+ * import express from 'express';
+ *
+ * describeAdapterConformance('@sess/express', {
  *   async start(options) {
  *     const app = express();
  *     app.use(session(options));
@@ -207,10 +215,27 @@ async function* slowChunks(chunks: string[]): AsyncIterable<string> {
  *       try {
  *         const reply = await handleConformanceRequest(req.session, req.method, req.originalUrl);
  *         if (reply === undefined) return next();
- *         // ...answer with the reply
- *       } catch (error) { next(error); }
+ *         if (reply.kind === 'json') res.status(reply.status).set(reply.headers).json(reply.body);
+ *         else if (reply.kind === 'redirect') res.redirect(reply.location);
+ *         else {
+ *           res.type('text/plain');
+ *           for await (const chunk of reply.chunks) res.write(chunk);
+ *           res.end();
+ *         }
+ *       } catch (error) {
+ *         next(error); // Express's error handler answers with the error's status
+ *       }
  *     });
- *     return listenOnLoopback(app);
+ *     const server = createServer(app);
+ *     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+ *     return {
+ *       baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+ *       close: () =>
+ *         new Promise<void>((resolve) => {
+ *           server.close(() => resolve());
+ *           server.closeAllConnections(); // kept-alive connections would hold close() open
+ *         }),
+ *     };
  *   },
  * });
  */
@@ -436,7 +461,7 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(res.status).toBe(200);
         const [clearing, ...others] = res.headers.getSetCookie();
         expect(others).toEqual([]);
-        expect(isClearing(clearing)).toBe(true);
+        expect(isCookieDeletion(clearing!)).toBe(true);
         expect(browser.cookie).toBeUndefined();
         expect(await store.get(key)).toBeUndefined();
 
@@ -485,7 +510,7 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect(await res.json()).toEqual({ value: null });
         const setCookies = res.headers.getSetCookie();
         expect(setCookies).toHaveLength(1);
-        expect(isClearing(setCookies[0])).toBe(true);
+        expect(isCookieDeletion(setCookies[0]!)).toBe(true);
       });
 
       it('answers a cookie of another name or shape like no cookie at all', async () => {
@@ -639,13 +664,18 @@ interface BrowserRequestOptions {
   signal?: AbortSignal;
 }
 
-/** A one-cookie browser: keeps the session cookie the app sets, never follows redirects. */
+/** A browser: keeps the cookies the app sets (in a `CookieJar`), never follows redirects. */
 class Browser {
-  cookie: string | undefined;
+  readonly #jar = new CookieJar();
   readonly #server: ConformanceServer;
 
   constructor(server: ConformanceServer) {
     this.#server = server;
+  }
+
+  /** The session cookie's value, while the jar holds one. */
+  get cookie(): string | undefined {
+    return this.#jar.get(COOKIE_NAME);
   }
 
   get(path: string, options: BrowserRequestOptions = {}): Promise<Response> {
@@ -658,8 +688,8 @@ class Browser {
 
   async #send(method: string, path: string, options: BrowserRequestOptions): Promise<Response> {
     const headers = new Headers();
-    const cookie = 'cookie' in options ? options.cookie : this.cookie;
-    const header = options.header ?? (cookie === undefined ? undefined : `${COOKIE_NAME}=${cookie}`);
+    const header =
+      options.header ?? ('cookie' in options ? (options.cookie === undefined ? undefined : `${COOKIE_NAME}=${options.cookie}`) : this.#jar.header());
     if (header !== undefined) headers.set('cookie', header);
     const init: RequestInit = { method, headers, redirect: 'manual' };
     if (options.signal) init.signal = options.signal;
@@ -667,27 +697,9 @@ class Browser {
     const res =
       'baseUrl' in server ? await fetch(new URL(path, server.baseUrl), init) : await server.request(path, init);
     // A replayed or forged cookie must not change what the jar holds.
-    if (!('cookie' in options) && options.header === undefined) this.#store(res);
+    if (!('cookie' in options) && options.header === undefined) this.#jar.update(res);
     return res;
   }
-
-  #store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (pair.slice(0, eq).trim() !== COOKIE_NAME) continue;
-      this.cookie = isClearing(line) ? undefined : pair.slice(eq + 1).trim();
-    }
-  }
-}
-
-function isClearing(setCookie: string | undefined): boolean {
-  if (setCookie === undefined) return false;
-  const value = setCookie.split(';')[0]?.split('=').slice(1).join('=') ?? '';
-  const expires = /;\s*Expires=([^;]+)/i.exec(setCookie)?.[1];
-  return (
-    value === '' || /;\s*Max-Age=0(;|$)/i.test(setCookie) || (expires !== undefined && Date.parse(expires) <= Date.now())
-  );
 }
 
 function varyOf(res: Response): string[] {

@@ -3,7 +3,7 @@ import { createCookieStore } from '@sess/core';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { type SessionEnv, session } from '../../src/index';
-import { cookiesOf, SECRET } from './helpers';
+import { cookieOf, SECRET } from './helpers';
 
 export function describeCookieStore(runtime: string): void {
   describe(`@sess/hono [${runtime}], cookie store`, () => {
@@ -30,8 +30,8 @@ export function describeCookieStore(runtime: string): void {
       const app = cookieApp();
       const write = await app.request('/user/ann', { method: 'POST' });
       expect(write.headers.getSetCookie()).toHaveLength(1);
-      expect(cookiesOf(write)).not.toContain('ann');
-      const read = await app.request('/user', { headers: { cookie: cookiesOf(write) } });
+      expect(cookieOf(write)).not.toContain('ann');
+      const read = await app.request('/user', { headers: { cookie: cookieOf(write) } });
       expect(await read.json()).toEqual({ user: 'ann' });
       expect(read.headers.getSetCookie()).toEqual([]);
       expect(read.headers.get('vary')).toMatch(/cookie/i);
@@ -40,24 +40,24 @@ export function describeCookieStore(runtime: string): void {
     it('re-seals the cookie when the data changes', async () => {
       const app = cookieApp();
       const first = await app.request('/user/ann', { method: 'POST' });
-      const second = await app.request('/user/bob', { method: 'POST', headers: { cookie: cookiesOf(first) } });
-      expect(cookiesOf(second)).not.toBe(cookiesOf(first));
-      const read = await app.request('/user', { headers: { cookie: cookiesOf(second) } });
+      const second = await app.request('/user/bob', { method: 'POST', headers: { cookie: cookieOf(first) } });
+      expect(cookieOf(second)).not.toBe(cookieOf(first));
+      const read = await app.request('/user', { headers: { cookie: cookieOf(second) } });
       expect(await read.json()).toEqual({ user: 'bob' });
     });
 
     it('clears the cookie on destroy()', async () => {
       const app = cookieApp();
       const write = await app.request('/user/ann', { method: 'POST' });
-      const destroyed = await app.request('/destroy', { method: 'POST', headers: { cookie: cookiesOf(write) } });
+      const destroyed = await app.request('/destroy', { method: 'POST', headers: { cookie: cookieOf(write) } });
       expect(destroyed.headers.getSetCookie().length).toBeGreaterThan(0);
-      expect(cookiesOf(destroyed)).toBe('');
+      expect(cookieOf(destroyed)).toBe('');
     });
 
     it('answers a tampered cookie with a fresh anonymous session, never a 5xx', async () => {
       const app = cookieApp();
       const write = await app.request('/user/ann', { method: 'POST' });
-      const [name, value = ''] = cookiesOf(write).split('=');
+      const [name, value = ''] = cookieOf(write).split('=');
       const tampered = `${name}=${value.slice(0, -4)}${value.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
       const read = await app.request('/user', { headers: { cookie: tampered } });
       expect(read.status).toBe(200);

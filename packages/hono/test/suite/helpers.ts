@@ -1,12 +1,12 @@
-/* What the @sess/hono suite's files share: the secret, cookie readers, failing stores, console capture. */
+/* What the @sess/hono suite's files share: the secret, the cookie to send back, failing stores, console capture. */
 import { createMemoryStore, type SessionStore } from '@sess/core';
+import { cookieHeaderOf } from '@sess/core/testing';
 
 export const SECRET = 'hono-adapter-test-secret-0123456789abcdef0123';
 
-/** The cookie pair (`name=value`) of a response's first Set-Cookie, to send back. */
+/** The Cookie header a browser sends back after `res` (`''` when it keeps no cookie). */
 export function cookieOf(res: Response): string {
-  const [line = ''] = res.headers.getSetCookie();
-  return line.split(';')[0] ?? '';
+  return cookieHeaderOf(res) ?? '';
 }
 
 /** A store whose every call rejects, as a backend that is down. */
@@ -44,13 +44,4 @@ export async function recordConsole(level: 'error' | 'warn', body: () => Promise
     console[level] = original;
   }
   return calls;
-}
-
-/** Every cookie a response sets (not the ones it clears), as the Cookie header a browser sends back. */
-export function cookiesOf(res: Response): string {
-  return res.headers
-    .getSetCookie()
-    .filter((line) => !/;\s*Max-Age=0(;|$)/i.test(line) && !/^[^=]+=;/.test(line))
-    .map((line) => line.split(';')[0])
-    .join('; ');
 }

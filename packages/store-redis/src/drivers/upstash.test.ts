@@ -7,7 +7,7 @@ import { Redis } from '@upstash/redis';
 import { isSessionStoreError } from '@sess/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../test/clients';
-import { type RedisServer, startRedisServer } from '../../test/redis-server';
+import { type RedisServer, startRedisServer } from '../../../test-kit/src/redis/index';
 import { createRedisStore } from '../index';
 import type { RedisCommandPort } from '../port';
 import { upstashDriver } from './upstash';

@@ -7,7 +7,7 @@ import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import { isSessionStoreError } from '@sess/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../redis-server';
+import { type RedisServer, startRedisServer } from '../../../test-kit/src/redis/redis-server';
 import { printResults, runCollected } from '../../../test-kit/src/runtimes/vitest-host';
 
 const runtime = 'Bun' in globalThis ? 'bun' : 'deno';
