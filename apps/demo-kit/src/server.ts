@@ -96,17 +96,7 @@ export async function runDemoCli(options: {
 
   // SESS_REDIS_DRIVER=upstash on REDIS_URL: the bridge runs as long as the demo.
   const bridged = await withUpstashBridge(config);
-  const started = await options.start(bridged.config);
-  demo = {
-    ...started,
-    async close() {
-      try {
-        await started.close();
-      } finally {
-        await bridged.close();
-      }
-    },
-  };
+  demo = bridged.attach(await options.start(bridged.config));
   if (stopping) {
     // Interrupted while starting: `stop` found nothing to close yet.
     await demo.close();

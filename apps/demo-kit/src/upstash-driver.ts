@@ -5,6 +5,7 @@
  */
 import { startUpstashBridge } from '@sess/test-kit/upstash-bridge';
 import type { DemoConfig } from './config';
+import type { RunningDemo } from './server';
 import { redactUrl } from './redis-driver';
 
 /** A configuration whose `upstashRest` is set, and how to stop the bridge started for it. */
@@ -12,6 +13,8 @@ export interface BridgedConfig<Config extends DemoConfigForBridge> {
   config: Config;
   /** Stops the bridge this call started; a no-op when none was needed. */
   close(): Promise<void>;
+  /** The demo started on `config`, whose `close()` also stops the bridge. */
+  attach(demo: RunningDemo): RunningDemo;
 }
 
 type DemoConfigForBridge = Pick<DemoConfig, 'redisUrl' | 'redisDriver' | 'upstashRest'>;
@@ -26,12 +29,26 @@ export async function withUpstashBridge<Config extends DemoConfigForBridge>(
   log: (message: string) => void = console.log,
 ): Promise<BridgedConfig<Config>> {
   if (config.redisDriver !== 'upstash' || config.upstashRest !== undefined || config.redisUrl === undefined) {
-    return { config, close: async () => {} };
+    return { config, close: async () => {}, attach: (demo) => demo };
   }
   const bridge = await startUpstashBridge({ redisUrl: config.redisUrl });
   log(
     `SESS_REDIS_DRIVER=upstash: @upstash/redis talks to an Upstash REST bridge at ${bridge.url} ` +
       `(@sess/test-kit, a local stand-in for a hosted Upstash) in front of ${redactUrl(config.redisUrl)}.`,
   );
-  return { config: { ...config, upstashRest: { url: bridge.url, token: bridge.token } }, close: () => bridge.close() };
+  const close = () => bridge.close();
+  return {
+    config: { ...config, upstashRest: { url: bridge.url, token: bridge.token } },
+    close,
+    attach: (demo) => ({
+      ...demo,
+      async close() {
+        try {
+          await demo.close();
+        } finally {
+          await close();
+        }
+      },
+    }),
+  };
 }

@@ -57,17 +57,7 @@ export async function startInMode(
   const { config: overrides, ...startOptions } = options;
   const bridged = await withUpstashBridge({ ...testConfig(mode), ...overrides }, () => {});
   try {
-    const demo = await start(bridged.config, startOptions);
-    return {
-      ...demo,
-      async close() {
-        try {
-          await demo.close();
-        } finally {
-          await bridged.close();
-        }
-      },
-    };
+    return bridged.attach(await start(bridged.config, startOptions));
   } catch (error) {
     await bridged.close();
     throw error;
