@@ -1,0 +1,56 @@
+/*
+ * The store in workerd (miniflare), against real Durable Objects on SQLite storage: the
+ * conformance suite and the Durable Object cases run inside one request, each case one
+ * test here named `Durable Objects, SQLite [workerd]: ...`; the cases below span many
+ * requests of one isolate, as a deployed Worker serves them.
+ */
+import type { SessionRecord } from '@sess/core/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { declareRuntimeRuns } from '../../test-kit/src/runtimes/declare';
+import type { RuntimeTestResult } from '../../test-kit/src/runtimes/matrix';
+import { startTestWorker, workerdVersion } from '../test/miniflare';
+
+const REQUESTS = 25;
+const PATCHES = 50;
+
+const mf = await startTestWorker();
+afterAll(() => mf.dispose());
+
+const startedMs = performance.now();
+const suite = await mf.dispatchFetch('http://worker.test/run');
+const text = await suite.text();
+declareRuntimeRuns('@sess/store-cloudflare', [
+  {
+    runtime: 'workerd',
+    version: workerdVersion(),
+    results: suite.ok ? (JSON.parse(text) as RuntimeTestResult[]) : [],
+    ...(!suite.ok && { failure: text }),
+    durationMs: Math.round(performance.now() - startedMs),
+  },
+]);
+
+async function request<T>(path: string): Promise<T> {
+  const res = await mf.dispatchFetch(`http://worker.test${path}`);
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+const upTo = Array.from({ length: REQUESTS }, (_, i) => i + 1);
+
+describe('@sess/store-cloudflare [workerd]: across many requests in one isolate', () => {
+  it.each(['module', 'request'])('keeps a count through %s-scoped stores, one request per step', async (via) => {
+    const key = await request<string>('/key');
+    const counts: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) counts.push((await request<{ count: number }>(`/count?via=${via}&key=${key}`)).count);
+    expect(counts).toEqual(upTo);
+  });
+
+  it(`keeps every key when ${PATCHES} concurrent requests each patch their own key of one session`, async () => {
+    const key = await request<string>('/key');
+    await request(`/count?key=${key}`);
+    await Promise.all(Array.from({ length: PATCHES }, (_, i) => request(`/patch?key=${key}&i=${i}`)));
+    const expected: Record<string, number> = { count: 1 };
+    for (let i = 0; i < PATCHES; i++) expected[`key${i}`] = i;
+    expect((await request<SessionRecord>(`/get?key=${key}`)).data).toEqual(expected);
+  });
+});

@@ -1,0 +1,158 @@
+/*
+ * The Worker the tests run in workerd (src/workerd.test.ts): `/run` runs the store
+ * conformance suite and the cases only Durable Objects have inside one request; the other
+ * routes are one store call each, for the cases that span many requests of one isolate.
+ */
+import { env as moduleEnv } from 'cloudflare:workers';
+import { type SessionMeta, type SessionRecord, storeKeyOf, generateSessionId } from '@sess/core/store';
+import { describeStoreConformance } from '@sess/core/testing';
+import { createDurableObjectStore, type DurableObjectNamespaceLike, SessionObject, type SessionObjectState } from '@sess/store-cloudflare';
+import { describe, expect, it } from 'vitest';
+import { runCollected } from '../../test-kit/src/runtimes/vitest-host';
+
+interface Env {
+  SESSIONS: DurableObjectNamespaceLike;
+}
+
+/** `SessionObject` with one extra route: `GET` tells what its storage holds, without reading it through the store. */
+export class TestSessionObject extends SessionObject {
+  readonly #storage: SessionObjectState['storage'] & { getAlarm(): Promise<number | null> };
+
+  constructor(ctx: SessionObjectState, env: Record<string, unknown>) {
+    super(ctx, env);
+    this.#storage = ctx.storage as TestSessionObject['#storage'];
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.method !== 'GET') return super.fetch(request);
+    const rows = (table: string) => Number(this.#storage.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).toArray()[0]?.n);
+    return Response.json({ metaRows: rows('session_meta'), entryRows: rows('session_entry'), alarmAtMs: await this.#storage.getAlarm() });
+  }
+}
+
+/** What the object of a store key holds, read straight from its storage. */
+async function storageOf(namespace: DurableObjectNamespaceLike, key: string): Promise<{ metaRows: number; entryRows: number; alarmAtMs: number | null }> {
+  const response = await namespace.get(namespace.idFromName(`s:${key}`)).fetch('https://inspect/', { method: 'GET' });
+  return response.json();
+}
+
+const HOUR_MS = 3_600_000;
+const newKey = () => storeKeyOf(generateSessionId());
+const newUserId = () => `user-${generateSessionId().slice(0, 12)}`;
+function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const nowMs = Date.now();
+  return { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data: {}, ...overrides };
+}
+const metaOf = ({ data: _data, ...meta }: SessionRecord): SessionMeta => meta;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function describeSuite(env: Env): void {
+  const store = createDurableObjectStore(env.SESSIONS);
+  describeStoreConformance('Durable Objects, SQLite [workerd]', {
+    createStore: () => store,
+    createSizeLimitedStore: ({ maxSizeBytes }) => createDurableObjectStore(env.SESSIONS, { maxSizeBytes }),
+  });
+
+  describe('Durable Objects, SQLite [workerd]: storage and races', () => {
+    it('removes an expired record from storage by its alarm, with no read to prune it', async () => {
+      const key = newKey();
+      await store.set(key, record({ data: { a: 1, b: 2 }, expiresAtMs: Date.now() + 300 }));
+      expect(await storageOf(env.SESSIONS, key)).toMatchObject({ metaRows: 1, entryRows: 2 });
+      await expect.poll(() => storageOf(env.SESSIONS, key), { timeout: 4_000, interval: 100 }).toEqual({ metaRows: 0, entryRows: 0, alarmAtMs: null });
+    });
+
+    it('moves the alarm on when the record outlived its first deadline, and keeps the record', async () => {
+      const key = newKey();
+      await store.set(key, record({ data: { a: 1 }, expiresAtMs: Date.now() + 300 }));
+      const later = Date.now() + HOUR_MS;
+      await store.touch!(key, metaOf(record({ expiresAtMs: later })));
+      await expect.poll(async () => (await storageOf(env.SESSIONS, key)).alarmAtMs, { timeout: 4_000, interval: 100 }).toBe(later);
+      expect((await store.get(key))?.data).toEqual({ a: 1 });
+    });
+
+    it('never revives a session when destroyByUser races updates and touches of it (20 rounds)', async () => {
+      for (let round = 0; round < 20; round++) {
+        const userId = newUserId();
+        const key = newKey();
+        await store.set(key, record({ data: { round }, userId }));
+        const meta = metaOf(record({ userId }));
+        const writes = () => [store.update!(key, { set: { late: true }, removed: [], meta }), store.touch!(key, meta)];
+        // Alternate which is issued first: either order must end with the session gone.
+        const destroyed =
+          round % 2 === 0
+            ? (await Promise.all([store.destroyByUser!(userId), ...writes()]))[0]
+            : (await Promise.all([...writes(), store.destroyByUser!(userId)]))[2];
+        expect(destroyed).toBe(1);
+        expect(await store.get(key)).toBeUndefined();
+        expect(await store.listByUser!(userId)).toEqual([]);
+      }
+    });
+
+    it('never lists a destroyed session again while writes and listings race the destroy (20 rounds)', async () => {
+      for (let round = 0; round < 20; round++) {
+        const userId = newUserId();
+        const [kept, destroyed] = [newKey(), newKey()];
+        await store.set(kept, record({ userId }));
+        await store.set(destroyed, record({ userId }));
+        const meta = metaOf(record({ userId }));
+        await Promise.all([
+          store.listByUser!(userId),
+          store.update!(destroyed, { set: { a: round }, removed: [], meta }),
+          store.destroy(destroyed),
+          store.touch!(destroyed, meta),
+          store.listByUser!(userId),
+        ]);
+        expect((await store.listByUser!(userId)).map((session) => session.key)).toEqual([kept]);
+      }
+    });
+
+    it('lists a session assigned to a user by 10 concurrent writes once, with the latest metadata', async () => {
+      const userId = newUserId();
+      const key = newKey();
+      await store.set(key, record());
+      const metas = Array.from({ length: 10 }, (_, i) => metaOf(record({ userId, lastActiveAtMs: Date.now() + i })));
+      await Promise.all(metas.map((meta, i) => store.update!(key, { set: { [`k${i}`]: i }, removed: [], meta })));
+      const listed = await store.listByUser!(userId);
+      expect(listed.map((session) => session.key)).toEqual([key]);
+      expect(listed[0]?.lastActiveAtMs).toBe((await store.get(key))?.lastActiveAtMs);
+    });
+  });
+}
+
+// Built once per isolate from the module's env: the store keeps the binding, never a stub.
+const moduleStore = createDurableObjectStore(moduleEnv.SESSIONS as DurableObjectNamespaceLike);
+let collected = false;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const key = url.searchParams.get('key') ?? '';
+    switch (url.pathname) {
+      case '/run':
+        // workerd allows timers, random values and I/O only inside a request: collect there, once.
+        if (!collected) {
+          collected = true;
+          describeSuite(env);
+        }
+        return Response.json(await runCollected());
+      case '/count': {
+        // `via=request`: a store made from this request's env; else the module's.
+        const store = url.searchParams.get('via') === 'request' ? createDurableObjectStore(env.SESSIONS) : moduleStore;
+        const count = Number((await store.get(key))?.data.count ?? 0) + 1;
+        await store.set(key, record({ data: { count } }));
+        return Response.json({ count });
+      }
+      case '/patch': {
+        const i = url.searchParams.get('i');
+        await moduleStore.update!(key, { set: { [`key${i}`]: Number(i) }, removed: [], meta: metaOf(record()) });
+        return new Response(null, { status: 204 });
+      }
+      case '/get':
+        return Response.json((await moduleStore.get(key)) ?? null);
+      case '/key':
+        return Response.json(newKey());
+      default:
+        return new Response('not found', { status: 404 });
+    }
+  },
+};
