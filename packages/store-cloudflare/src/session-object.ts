@@ -105,7 +105,7 @@ export class SessionObject {
    * says so (a rotation) or when it did before and the user stayed the same.
    */
   #writeMeta(before: Held | undefined, meta: SessionMeta, listed: boolean): Written {
-    const indexed = listed || (before !== undefined && before.indexed && before.meta.userId === meta.userId);
+    const indexed = listed || (before?.indexed === true && before.meta.userId === meta.userId);
     this.#sql(
       'INSERT INTO session_meta (id, meta, user, indexed) VALUES (0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET meta = excluded.meta, user = excluded.user, indexed = excluded.indexed',
       JSON.stringify(meta),
@@ -255,7 +255,10 @@ export class SessionObject {
   #namespaceFor(name: string): DurableObjectNamespaceLike {
     if (this.#namespace !== undefined) return this.#namespace;
     for (const value of Object.values(this.#env)) {
-      if (isNamespace(value) && this.#ctx.id.equals(value.idFromName(name) as never)) return (this.#namespace = value);
+      if (isNamespace(value) && this.#ctx.id.equals(value.idFromName(name) as never)) {
+        this.#namespace = value;
+        return value;
+      }
     }
     throw new Error(`${PACKAGE}: SessionObject found no Durable Object binding of its own in env; bind the class as the README shows.`);
   }

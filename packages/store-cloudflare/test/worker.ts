@@ -14,17 +14,27 @@ interface Env {
   SESSIONS: DurableObjectNamespaceLike;
 }
 
-/** `SessionObject` with one extra route: `GET` tells what its storage holds, without reading it through the store. */
+type InspectedStorage = SessionObjectState['storage'] & { getAlarm(): Promise<number | null> };
+
+/**
+ * `SessionObject` with one extra route, `GET`, that tells what its storage holds without
+ * reading it through the store; and a rotation's write of a record holding `slow` waits
+ * first, to hold a rotation open while another call arrives.
+ */
 export class TestSessionObject extends SessionObject {
-  readonly #storage: SessionObjectState['storage'] & { getAlarm(): Promise<number | null> };
+  readonly #storage: InspectedStorage;
 
   constructor(ctx: SessionObjectState, env: Record<string, unknown>) {
     super(ctx, env);
-    this.#storage = ctx.storage as TestSessionObject['#storage'];
+    this.#storage = ctx.storage as InspectedStorage;
   }
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.method !== 'GET') return super.fetch(request);
+    if (request.method !== 'GET') {
+      const call = (await request.clone().json()) as { op: string; indexed?: boolean; entries?: [string, string][] };
+      if (call.op === 'set' && call.indexed && call.entries?.some(([name]) => name === 'slow')) await sleep(ROTATION_DELAY_MS);
+      return super.fetch(request);
+    }
     const rows = (table: string) => Number(this.#storage.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).toArray()[0]?.n);
     return Response.json({ metaRows: rows('session_meta'), entryRows: rows('session_entry'), alarmAtMs: await this.#storage.getAlarm() });
   }
@@ -37,6 +47,7 @@ async function storageOf(namespace: DurableObjectNamespaceLike, key: string): Pr
 }
 
 const HOUR_MS = 3_600_000;
+const ROTATION_DELAY_MS = 150;
 const newKey = () => storeKeyOf(generateSessionId());
 const newUserId = () => `user-${generateSessionId().slice(0, 12)}`;
 function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
@@ -104,6 +115,20 @@ function describeSuite(env: Env): void {
         ]);
         expect((await store.listByUser!(userId)).map((session) => session.key)).toEqual([kept]);
       }
+    });
+
+    it('lets no sign-out everywhere land inside a rotation: the new key is destroyed with the rest', async () => {
+      const userId = newUserId();
+      const [from, to, other] = [newKey(), newKey(), newKey()];
+      await store.set(from, record({ userId }));
+      await store.set(other, record({ userId }));
+      const rotated = store.rotate!(from, to, record({ data: { slow: true }, userId }));
+      await sleep(ROTATION_DELAY_MS / 3);
+      const destroyed = await store.destroyByUser!(userId);
+      expect(await rotated).toBe(true);
+      expect(destroyed).toBe(2);
+      expect(await store.get(to)).toBeUndefined();
+      expect(await store.listByUser!(userId)).toEqual([]);
     });
 
     it('lists a session assigned to a user by 10 concurrent writes once, with the latest metadata', async () => {
