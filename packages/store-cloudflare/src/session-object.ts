@@ -62,11 +62,11 @@ export class SessionObject {
   readonly #ctx: SessionObjectState;
   readonly #env: Record<string, unknown>;
   #namespace: DurableObjectNamespaceLike | undefined;
+  #hasTables = false;
 
   constructor(ctx: SessionObjectState, env: Record<string, unknown>) {
     this.#ctx = ctx;
     this.#env = env;
-    ctx.storage.sql.exec(SCHEMA);
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -85,8 +85,24 @@ export class SessionObject {
     return this.#ctx.storage.sql.exec(query, ...bindings).toArray();
   }
 
+  /**
+   * Whether the tables exist. They are made by the first write only: a read of an unknown
+   * key (a forged or stale cookie) leaves no storage behind.
+   */
+  #tablesExist(): boolean {
+    this.#hasTables ||= this.#sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_meta'").length > 0;
+    return this.#hasTables;
+  }
+
+  #createTables(): void {
+    if (this.#hasTables) return;
+    this.#ctx.storage.sql.exec(SCHEMA);
+    this.#hasTables = true;
+  }
+
   /** The live record's metadata; an expired one is deleted on the way. */
   #read(): Held | undefined {
+    if (!this.#tablesExist()) return undefined;
     const row = this.#sql('SELECT meta, indexed FROM session_meta')[0];
     if (row === undefined) return undefined;
     const meta = JSON.parse(row.meta as string) as SessionMeta;
@@ -96,6 +112,7 @@ export class SessionObject {
   }
 
   #clear(): void {
+    if (!this.#tablesExist()) return;
     this.#sql('DELETE FROM session_meta');
     this.#sql('DELETE FROM session_entry');
   }
@@ -156,6 +173,7 @@ export class SessionObject {
       case 'set': {
         const { meta, entries } = call;
         const written = storage.transactionSync(() => {
+          this.#createTables();
           const held = this.#read();
           this.#clear();
           if (meta.expiresAtMs <= Date.now()) return undefined;
@@ -206,12 +224,14 @@ export class SessionObject {
   async #onUser(call: IndexCall & { name: string }): Promise<unknown> {
     const userId = call.name.slice(2);
     const namespace = this.#namespaceFor(call.name);
-    const admit = (key: string) =>
+    const admit = (key: string) => {
+      this.#createTables();
       this.#sql(
         'INSERT INTO user_session (key, seq) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM user_session)) ON CONFLICT(key) DO UPDATE SET seq = excluded.seq',
         key,
       );
-    const members = () => this.#sql('SELECT key, seq FROM user_session') as { key: string; seq: number }[];
+    };
+    const members = () => (this.#tablesExist() ? (this.#sql('SELECT key, seq FROM user_session') as { key: string; seq: number }[]) : []);
     switch (call.op) {
       case 'admit':
         admit(call.key);
@@ -238,7 +258,7 @@ export class SessionObject {
           const destroyed = await Promise.all(
             rows.map(({ key }) => callObject<boolean>(namespace, { name: sessionName(key), op: 'destroyIf', userId })),
           );
-          this.#sql('DELETE FROM user_session');
+          if (rows.length > 0) this.#sql('DELETE FROM user_session');
           return destroyed.filter(Boolean).length;
         });
       case 'rotate':

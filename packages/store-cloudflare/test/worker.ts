@@ -35,13 +35,18 @@ export class TestSessionObject extends SessionObject {
       if (call.op === 'set' && call.indexed && call.entries?.some(([name]) => name === 'slow')) await sleep(ROTATION_DELAY_MS);
       return super.fetch(request);
     }
-    const rows = (table: string) => Number(this.#storage.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).toArray()[0]?.n);
-    return Response.json({ metaRows: rows('session_meta'), entryRows: rows('session_entry'), alarmAtMs: await this.#storage.getAlarm() });
+    const query = (sql: string) => this.#storage.sql.exec(sql).toArray();
+    const tables = query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").length;
+    const rows = (table: string) => (tables === 0 ? 0 : Number(query(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n));
+    return Response.json({ tables, metaRows: rows('session_meta'), entryRows: rows('session_entry'), alarmAtMs: await this.#storage.getAlarm() });
   }
 }
 
 /** What the object of a store key holds, read straight from its storage. */
-async function storageOf(namespace: DurableObjectNamespaceLike, key: string): Promise<{ metaRows: number; entryRows: number; alarmAtMs: number | null }> {
+async function storageOf(
+  namespace: DurableObjectNamespaceLike,
+  key: string,
+): Promise<{ tables: number; metaRows: number; entryRows: number; alarmAtMs: number | null }> {
   const response = await namespace.get(namespace.idFromName(`s:${key}`)).fetch('https://inspect/', { method: 'GET' });
   return response.json();
 }
@@ -69,7 +74,18 @@ function describeSuite(env: Env): void {
       const key = newKey();
       await store.set(key, record({ data: { a: 1, b: 2 }, expiresAtMs: Date.now() + 300 }));
       expect(await storageOf(env.SESSIONS, key)).toMatchObject({ metaRows: 1, entryRows: 2 });
-      await expect.poll(() => storageOf(env.SESSIONS, key), { timeout: 4_000, interval: 100 }).toEqual({ metaRows: 0, entryRows: 0, alarmAtMs: null });
+      await expect.poll(() => storageOf(env.SESSIONS, key), { timeout: 4_000, interval: 100 }).toEqual({ tables: 3, metaRows: 0, entryRows: 0, alarmAtMs: null });
+    });
+
+    it('leaves no storage behind for a read, touch, update or destroy of a key it never saw', async () => {
+      const key = newKey();
+      const meta = metaOf(record({ userId: newUserId() }));
+      expect(await store.get(key)).toBeUndefined();
+      await store.touch!(key, meta);
+      await store.update!(key, { set: { a: 1 }, removed: [], meta });
+      await store.destroy(key);
+      expect(await store.destroyByUser!(newUserId())).toBe(0);
+      expect(await storageOf(env.SESSIONS, key)).toEqual({ tables: 0, metaRows: 0, entryRows: 0, alarmAtMs: null });
     });
 
     it('moves the alarm on when the record outlived its first deadline, and keeps the record', async () => {
