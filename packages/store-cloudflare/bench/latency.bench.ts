@@ -7,20 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Miniflare } from 'miniflare';
-import { bundle, WORKERD_COMPATIBILITY_DATE } from '../../test-kit/src/runtimes/matrix';
-import { workerdVersion } from '../test/miniflare';
+import { WORKERD_COMPATIBILITY_DATE } from '../../test-kit/src/runtimes/matrix';
+import { startWorker, workerdVersion } from '../test/miniflare';
 import type { BenchRow } from './worker';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-const scriptPath = await bundle(here('./worker.ts'), 'worker', { outDir: here('../node_modules/.cache/bench'), name: 'bench-worker' });
-const mf = new Miniflare({
-  modules: true,
-  scriptPath,
-  compatibilityDate: WORKERD_COMPATIBILITY_DATE,
-  durableObjects: { SESSIONS: { className: 'CountingSessionObject', useSQLite: true } },
-});
+const mf = await startWorker('../bench/worker.ts', 'CountingSessionObject');
 try {
   const res = await mf.dispatchFetch('http://bench.test/');
   if (!res.ok) throw new Error(await res.text());

@@ -5,15 +5,16 @@
  * requests of one isolate, as a deployed Worker serves them.
  */
 import type { SessionRecord } from '@sess/core/store';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareRuntimeRuns } from '../../test-kit/src/runtimes/declare';
 import type { RuntimeTestResult } from '../../test-kit/src/runtimes/matrix';
-import { startTestWorker, workerdVersion } from '../test/miniflare';
+import { readmeWorker, startWorker, workerdVersion } from '../test/miniflare';
 
 const REQUESTS = 25;
 const PATCHES = 50;
 
-const mf = await startTestWorker();
+const mf = await startWorker('./worker.ts', 'TestSessionObject');
 afterAll(() => mf.dispose());
 
 const startedMs = performance.now();
@@ -52,5 +53,36 @@ describe('@sess/store-cloudflare [workerd]: across many requests in one isolate'
     const expected: Record<string, number> = { count: 1 };
     for (let i = 0; i < PATCHES; i++) expected[`key${i}`] = i;
     expect((await request<SessionRecord>(`/get?key=${key}`)).data).toEqual(expected);
+  });
+});
+
+describe('@sess/store-cloudflare [workerd]: the README Worker, as written, with @sess/hono', () => {
+  let readme: Miniflare;
+  beforeAll(async () => {
+    readme = await startWorker(await readmeWorker(), 'SessionObject', { SESSION_SECRET: 'readme-test-secret-0123456789abcdefghij' });
+  });
+  afterAll(() => readme?.dispose());
+
+  /** A browser: POSTs with the cookie the last answer set. */
+  function browser() {
+    let cookie = '';
+    return async (path: string): Promise<Record<string, unknown>> => {
+      const res = await readme.dispatchFetch(`http://readme.test${path}`, { method: 'POST', headers: cookie ? { cookie } : {} });
+      const set = res.headers.getSetCookie()[0]?.split(';')[0];
+      if (set !== undefined) cookie = set;
+      return (await res.json()) as Record<string, unknown>;
+    };
+  }
+
+  it('counts on one session, keeps it through sign-in, and signs out everywhere', async () => {
+    const [laptop, phone] = [browser(), browser()];
+    expect(await laptop('/count')).toEqual({ count: 1 });
+    expect(await laptop('/login')).toEqual({ signedIn: 'ann' });
+    expect(await laptop('/count')).toEqual({ count: 2 });
+    await phone('/login');
+    expect(await phone('/count')).toEqual({ count: 1 });
+    expect(await laptop('/logout-everywhere')).toEqual({ signedOut: 2 });
+    expect(await phone('/count')).toEqual({ count: 1 });
+    expect(await laptop('/count')).toEqual({ count: 1 });
   });
 });
