@@ -172,8 +172,9 @@ export class SessionObject {
         return this.#read()?.meta ?? null;
       case 'set': {
         const { meta, entries } = call;
+        // Outside the transaction: a rollback must not leave `#hasTables` wrong.
+        this.#createTables();
         const written = storage.transactionSync(() => {
-          this.#createTables();
           const held = this.#read();
           this.#clear();
           if (meta.expiresAtMs <= Date.now()) return undefined;
