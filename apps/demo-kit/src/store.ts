@@ -3,8 +3,11 @@ import { httpError } from './body';
 import type { DemoConfig, DemoRedisDriver } from './config';
 import { createDemoRedisStore } from './redis-driver';
 
-/** Where the demo keeps its sessions. */
-export type StoreMode = 'memory' | 'redis';
+/**
+ * Where the demo keeps its sessions: the memory store or Redis on Node, Bun and Deno; in
+ * workerd the Durable Objects store, Redis over HTTP, or the sealed cookie.
+ */
+export type StoreMode = 'memory' | 'redis' | 'durable-objects' | 'cookie';
 
 /** The chosen store, and how to let go of it on shutdown. */
 export interface DemoStore {
