@@ -8,6 +8,7 @@ export const sourceAliases = [
   { find: /^@sess\/core\/(adapter|store|node)$/, replacement: here('./packages/core/src/$1.ts') },
   { find: /^@sess\/core$/, replacement: here('./packages/core/src/index.ts') },
   { find: /^@sess\/store-redis$/, replacement: here('./packages/store-redis/src/index.ts') },
+  { find: /^@sess\/store-cloudflare$/, replacement: here('./packages/store-cloudflare/src/index.ts') },
   { find: /^@sess\/express$/, replacement: here('./packages/express/src/index.ts') },
   { find: /^@sess\/koa$/, replacement: here('./packages/koa/src/index.ts') },
   { find: /^@sess\/hono$/, replacement: here('./packages/hono/src/index.ts') },

@@ -1,12 +1,12 @@
 /**
- * "Before" servers for the same interleaved run: BENCH_BASELINE=<git ref> checks that
- * ref out in a worktree outside the repository, builds its packages, and runs its own
+ * "Before" servers for the same interleaved run: BENCH_BASELINE=<git ref>[,<git ref>...]
+ * checks each ref out in a worktree outside the repository, builds its packages, and runs its own
  * @sess servers next to the current ones, so a change to the hot path is measured
- * before and after under the same load. The worktree borrows this checkout's
- * dependencies (the ref must have the same ones), with its own @sess packages linked in.
+ * before and after under the same load. Each worktree installs its ref's own locked
+ * dependencies (from pnpm's store when it has them).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,18 @@ export interface Baseline {
   readonly commit: string;
 }
 
-export function baselineLabel(name: string): string {
-  return `${name} (before)`;
+/** A baseline server's row: `express+@sess/redis (at 96c6be4)`. */
+export function baselineLabel(name: string, commit: string): string {
+  return `${name} (at ${commit})`;
+}
+
+/** `BENCH_BASELINE=<ref>[,<ref>...]`: one baseline per ref, each in its own worktree. */
+export function prepareBaselines(refs: string): Baseline[] {
+  return refs
+    .split(',')
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== '')
+    .map(prepareBaseline);
 }
 
 export function prepareBaseline(ref: string): Baseline {
@@ -34,35 +44,10 @@ export function prepareBaseline(ref: string): Baseline {
   const root = join(tmpdir(), `sess-bench-baseline-${commit}`);
   if (existsSync(join(root, 'packages', 'hono', 'dist'))) return { root, commit };
   if (!existsSync(root)) execFileSync('git', ['worktree', 'add', '--detach', root, commit], { cwd: repo, stdio: 'ignore' });
-
-  // Workspace package name -> its folder in the worktree.
-  const ownPackages = new Map<string, string>();
-  for (const group of ['packages', 'apps']) {
-    for (const name of readdirSync(join(root, group))) {
-      const manifest = join(root, group, name, 'package.json');
-      if (existsSync(manifest)) ownPackages.set((JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name, join(root, group, name));
-    }
-  }
-  const workspaceDirs = ['.', 'bench', ...['packages', 'apps'].flatMap((group) => readdirSync(join(repo, group)).map((name) => join(group, name)))];
-  for (const dir of workspaceDirs) {
-    const from = join(repo, dir, 'node_modules');
-    const to = join(root, dir, 'node_modules');
-    if (!existsSync(from) || !existsSync(join(root, dir)) || existsSync(to)) continue;
-    mkdirSync(to);
-    for (const entry of readdirSync(from)) {
-      if (entry !== '@sess') {
-        symlinkSync(join(from, entry), join(to, entry));
-        continue;
-      }
-      mkdirSync(join(to, entry));
-      for (const name of readdirSync(join(from, entry))) {
-        const own = ownPackages.get(`@sess/${name}`);
-        if (own) symlinkSync(own, join(to, entry, name), 'dir');
-      }
-    }
-  }
+  // The ref's own dependencies, from its lockfile (it may predate a dependency change).
+  execFileSync('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--ignore-scripts'], { cwd: root, stdio: 'ignore' });
   for (const name of PACKAGES) {
-    execFileSync(join(repo, 'node_modules', '.bin', 'tsdown'), [], { cwd: join(root, 'packages', name), stdio: 'ignore' });
+    execFileSync(join(root, 'node_modules', '.bin', 'tsdown'), [], { cwd: join(root, 'packages', name), stdio: 'ignore' });
   }
   return { root, commit };
 }

@@ -16,7 +16,7 @@ const ROUTE_REQUEST = { read: { method: 'GET', path: '/read' }, write: { method:
 
 export interface ServerProcess {
   readonly name: ServerName;
-  /** The name in the report: the server's, with " (before)" for a baseline one. */
+  /** The name in the report: the server's, with " (at <commit>)" for a baseline one. */
   readonly label: string;
   readonly port: number;
   readonly pid: number;

@@ -2,7 +2,7 @@
 import type { Route } from './harness';
 
 export interface WindowResult {
-  /** The server's label: its name, with " (before)" for a baseline one. */
+  /** The server's label: its name, with " (at <commit>)" for a baseline one. */
   server: string;
   route: Route;
   round: number;
@@ -29,7 +29,8 @@ export interface CommandProbe {
 
 export interface RunSettings {
   /** The commit the "(before)" servers ran from (BENCH_BASELINE), if any. */
-  baseline?: string;
+  /** The short commits of BENCH_BASELINE, whose servers ran in the same rounds. */
+  baselines: string[];
   rounds: number;
   windowSeconds: number;
   warmupSeconds: number;

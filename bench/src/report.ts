@@ -46,8 +46,10 @@ export function renderResults(data: RunData): string {
     '',
     `- Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.os}; Node ${machine.node}; ${machine.redis}.`,
     `- Load average (1/5/15 min) before: ${machine.loadBefore.map((n) => n.toFixed(2)).join(' / ')}; after: ${machine.loadAfter.map((n) => n.toFixed(2)).join(' / ')} ; 1-minute load as each round started: ${machine.roundLoads.map((n) => n.toFixed(2)).join(', ')} (other engineers' test suites share the cores).`,
-    ...(settings.baseline
-      ? [`- Rows marked "(before)" ran the same servers from commit ${settings.baseline} (BENCH_BASELINE), in the same interleaved rounds.`]
+    ...(settings.baselines.length > 0
+      ? [
+          `- Rows marked "(at <commit>)" ran the same servers from ${settings.baselines.map((commit) => `commit ${commit}`).join(' and ')} (BENCH_BASELINE), in the same interleaved rounds.`,
+        ]
       : []),
     `- autocannon ${settings.connections} connections, ${settings.windowSeconds} s per window after a ${settings.warmupSeconds} s warm-up window (discarded), ${settings.rounds} round(s) interleaving every server and route (the server order rotates and the route order alternates each round). Each window starts with a fresh login; every request carries its cookie.`,
     '- Every server runs in its own process on 127.0.0.1; autocannon runs in the parent; all use one private redis-server (no persistence) started for the run.',
@@ -60,7 +62,7 @@ export function renderResults(data: RunData): string {
     lines.push('| server | route | req/s (range) | CPU µs/req | p99 ms | Redis commands sent / req | executed / req | Redis CPU µs/req |');
     lines.push('|---|---|--:|--:|--:|---|--:|--:|');
     for (const spec of SERVER_SPECS.filter((s) => s.framework === framework)) {
-      for (const label of [spec.name, baselineLabel(spec.name)]) {
+      for (const label of [spec.name, ...settings.baselines.map((commit) => baselineLabel(spec.name, commit))]) {
         for (const route of spec.routes ?? ROUTES) {
           if (windowsOf(data, label, route).length === 0) continue;
           const s = summarize(data, label, route);

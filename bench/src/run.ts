@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { BASELINE_SERVERS, baselineLabel, prepareBaseline } from './baseline';
+import { BASELINE_SERVERS, baselineLabel, prepareBaselines } from './baseline';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
@@ -23,9 +23,9 @@ import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';
 
 const quick = process.env.BENCH_QUICK === '1';
-const baseline = process.env.BENCH_BASELINE ? prepareBaseline(process.env.BENCH_BASELINE) : undefined;
+const baselines = prepareBaselines(process.env.BENCH_BASELINE ?? '');
 const settings: RunSettings = {
-  ...(baseline && { baseline: baseline.commit }),
+  baselines: baselines.map((baseline) => baseline.commit),
   rounds: quick ? 1 : 5,
   windowSeconds: quick ? 2 : 3,
   warmupSeconds: 1,
@@ -51,9 +51,9 @@ async function main(): Promise<void> {
   const roundLoads: number[] = [];
   try {
     for (const spec of SERVER_SPECS) servers.push(await startServerProcess(spec.name, redis.url));
-    if (baseline) {
+    for (const baseline of baselines) {
       for (const name of BASELINE_SERVERS) {
-        servers.push(await startServerProcess(name, redis.url, { sourceRoot: baseline.root, label: baselineLabel(name) }));
+        servers.push(await startServerProcess(name, redis.url, { sourceRoot: baseline.root, label: baselineLabel(name, baseline.commit) }));
       }
     }
     for (const server of servers) await checkServer(specOf(server.name), server.port);

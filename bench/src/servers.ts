@@ -10,6 +10,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { session as sessExpress } from '@sess/express';
 import { session as sessKoa } from '@sess/koa';
 import { createRedisStore } from '@sess/store-redis';
+import { startUpstashBridge } from '@sess/test-kit/upstash-bridge';
+import { Redis as UpstashRedis } from '@upstash/redis';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express, { type Express } from 'express';
 import expressSession from 'express-session';
@@ -34,6 +36,7 @@ export type ServerName =
   | 'express+@sess/memory'
   | 'express+@sess/redis'
   | 'express+@sess/redis+node-redis'
+  | 'express+@sess/redis+upstash'
   | 'express-session+connect-redis'
   | 'koa'
   | 'koa+raw-get'
@@ -107,6 +110,14 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     redis: true,
     config:
       '`session({ secret, store: createRedisStore({ client }) })` on a node-redis 5 `createClient({ url })`: the same engine through the node-redis driver, the client connect-redis uses.',
+  },
+  {
+    name: 'express+@sess/redis+upstash',
+    framework: 'express',
+    sessions: true,
+    redis: true,
+    config:
+      '`session({ secret, store: createRedisStore({ client }) })` on `@upstash/redis` `new Redis({ url, token })`, over HTTP to the Upstash REST bridge of `@sess/test-kit` in front of the same Redis. No hosted Upstash runs here: the bridge (JSON to RESP and back) runs in the server process, so its CPU is in this row, and each request pays an extra local HTTP hop. Not comparable to the TCP rows; it shows the HTTP driver adds no Redis commands.',
   },
   {
     name: 'express-session+connect-redis',
@@ -284,6 +295,11 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
       await client.connect();
       const store = createRedisStore({ client });
       return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => client.close());
+    }
+    case 'express+@sess/redis+upstash': {
+      const bridge = await startUpstashBridge({ redisUrl });
+      const store = createRedisStore({ client: new UpstashRedis({ url: bridge.url, token: bridge.token }) });
+      return listen(sessExpressApp(sessExpress({ secret: SECRET, store })), () => bridge.close());
     }
     case 'express-session+connect-redis': {
       const client = createClient({ url: redisUrl });

@@ -74,6 +74,40 @@ describe('loadDemoConfig', () => {
     expect(() => load({ SESSION_SECRET: SECRET, REDIS_URL: '127.0.0.1:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
   });
 
+  it('runs Redis on the client SESS_REDIS_DRIVER names (ioredis by default), and refuses one it does not know', () => {
+    const redis = { SESSION_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(load(redis).config.redisDriver).toBe('ioredis');
+    for (const driver of ['ioredis', 'node-redis', 'upstash', 'bun']) {
+      expect(load({ ...redis, SESS_REDIS_DRIVER: ` ${driver} ` }).config.redisDriver).toBe(driver);
+    }
+    expect(() => load({ ...redis, SESS_REDIS_DRIVER: 'redis' })).toThrow(
+      /^SESS_REDIS_DRIVER must be one of ioredis, node-redis, upstash, bun \(got "redis"\)/,
+    );
+  });
+
+  it('refuses a driver asked for by name without a Redis to run on, rather than quietly using memory', () => {
+    expect(() => load({ SESSION_SECRET: SECRET, SESS_REDIS_DRIVER: 'node-redis' })).toThrow(/SESS_REDIS_DRIVER=node-redis needs REDIS_URL/);
+    expect(() => load({ SESSION_SECRET: SECRET, SESS_REDIS_DRIVER: 'upstash' })).toThrow(
+      /SESS_REDIS_DRIVER=upstash needs a Redis: REDIS_URL .* or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/,
+    );
+  });
+
+  it('takes a hosted Upstash from UPSTASH_REDIS_REST_URL and _TOKEN, both together and only for the upstash driver', () => {
+    const upstash = { SESSION_SECRET: SECRET, SESS_REDIS_DRIVER: 'upstash' };
+    const rest = { UPSTASH_REDIS_REST_URL: 'https://eu1-demo.upstash.io', UPSTASH_REDIS_REST_TOKEN: 'token' };
+    expect(load({ ...upstash, ...rest }).config).toMatchObject({
+      redisUrl: undefined,
+      redisDriver: 'upstash',
+      upstashRest: { url: 'https://eu1-demo.upstash.io', token: 'token' },
+    });
+    expect(load({ ...upstash, REDIS_URL: 'redis://127.0.0.1:6379' }).config.upstashRest).toBeUndefined();
+    expect(() => load({ ...upstash, UPSTASH_REDIS_REST_URL: rest.UPSTASH_REDIS_REST_URL })).toThrow(/go together: set both, or neither/);
+    expect(() => load({ SESSION_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379', ...rest })).toThrow(
+      /UPSTASH_REDIS_REST_URL is for SESS_REDIS_DRIVER=upstash \(the driver is ioredis\)/,
+    );
+    expect(() => load({ ...upstash, ...rest, UPSTASH_REDIS_REST_URL: 'eu1-demo.upstash.io' })).toThrow(/must start with https:\/\//);
+  });
+
   it('listens on loopback unless HOST says otherwise, with Redis keys under sess:demo: unless REDIS_PREFIX says otherwise', () => {
     expect(load({ SESSION_SECRET: SECRET }).config).toMatchObject({ host: '127.0.0.1', redisPrefix: 'sess:demo:' });
     expect(load({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', REDIS_PREFIX: 'app:' }).config).toMatchObject({ host: '0.0.0.0', redisPrefix: 'app:' });

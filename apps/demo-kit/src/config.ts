@@ -15,6 +15,18 @@ export interface DemoConfig {
   /** `REDIS_PREFIX`, the key prefix in Redis. @default 'sess:demo:' */
   redisPrefix: string;
   /**
+   * `SESS_REDIS_DRIVER`, the client the Redis store runs on: `ioredis`, `node-redis`,
+   * `upstash` (`@upstash/redis`, over HTTP) or `bun` (Bun's built-in client, under Bun only).
+   * @default 'ioredis'
+   */
+  redisDriver: DemoRedisDriver;
+  /**
+   * `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`, for `SESS_REDIS_DRIVER=upstash`:
+   * a hosted Upstash database. Without them the demo starts the Upstash REST bridge of
+   * `@sess/test-kit` in front of `REDIS_URL` (see `withUpstashBridge`).
+   */
+  upstashRest: { url: string; token: string } | undefined;
+  /**
    * `SESSION_COOKIE_NAME`, the session cookie's name. `__Host-sid` is the defence against cookie
    * tossing (a sibling subdomain cannot set it); it needs `Secure`, so production (https) only.
    * @default 'sid'
@@ -26,6 +38,10 @@ export interface DemoConfig {
    */
   production: boolean;
 }
+
+/** The clients a demo's Redis store can run on. */
+export const DEMO_REDIS_DRIVERS = ['ioredis', 'node-redis', 'upstash', 'bun'] as const;
+export type DemoRedisDriver = (typeof DEMO_REDIS_DRIVERS)[number];
 
 /** The session cookie every demo sets: the configured name, `Secure` exactly in production (so a `__Host-` name is valid there). */
 export function demoCookie(config: Pick<DemoConfig, 'cookieName' | 'production'>): { name: string; secure: boolean } {
@@ -71,6 +87,23 @@ export function loadDemoConfig(
     throw new DemoConfigError(`REDIS_URL must start with redis:// or rediss:// (got ${JSON.stringify(redisUrl)}).`);
   }
 
+  const redisDriver = (env.SESS_REDIS_DRIVER?.trim() || 'ioredis') as DemoRedisDriver;
+  if (!DEMO_REDIS_DRIVERS.includes(redisDriver)) {
+    throw new DemoConfigError(
+      `SESS_REDIS_DRIVER must be one of ${DEMO_REDIS_DRIVERS.join(', ')} (got ${JSON.stringify(env.SESS_REDIS_DRIVER)}).`,
+    );
+  }
+  const upstashRest = readUpstashRest(env, redisDriver);
+  // A driver asked for by name without a Redis to run on is a mistake, not a memory-store demo.
+  if (env.SESS_REDIS_DRIVER?.trim() && redisUrl === undefined && upstashRest === undefined) {
+    throw new DemoConfigError(
+      redisDriver === 'upstash'
+        ? 'SESS_REDIS_DRIVER=upstash needs a Redis: REDIS_URL (the demo starts a local Upstash REST bridge in front of it) ' +
+            'or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (a hosted Upstash database).'
+        : `SESS_REDIS_DRIVER=${redisDriver} needs REDIS_URL, the Redis it connects to.`,
+    );
+  }
+
   let secret = env.SESSION_SECRET ?? '';
   let secretGenerated = false;
   if (secret === '') {
@@ -114,7 +147,26 @@ export function loadDemoConfig(
     secretGenerated,
     redisUrl,
     redisPrefix: env.REDIS_PREFIX ?? 'sess:demo:',
+    redisDriver,
+    upstashRest,
     cookieName,
     production,
   };
+}
+
+/** `UPSTASH_REDIS_REST_URL` and `_TOKEN`: both or neither, and only for the `upstash` driver. */
+function readUpstashRest(env: Readonly<Record<string, string | undefined>>, driver: DemoRedisDriver): DemoConfig['upstashRest'] {
+  const url = env.UPSTASH_REDIS_REST_URL?.trim() || undefined;
+  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim() || undefined;
+  if (url === undefined && token === undefined) return undefined;
+  if (driver !== 'upstash') {
+    throw new DemoConfigError(`UPSTASH_REDIS_REST_URL is for SESS_REDIS_DRIVER=upstash (the driver is ${driver}): set both, or neither.`);
+  }
+  if (url === undefined || token === undefined) {
+    throw new DemoConfigError('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN go together: set both, or neither.');
+  }
+  if (!/^https?:\/\//.test(url)) {
+    throw new DemoConfigError(`UPSTASH_REDIS_REST_URL must start with https:// or http:// (got ${JSON.stringify(url)}).`);
+  }
+  return { url, token };
 }

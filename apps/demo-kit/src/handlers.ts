@@ -1,6 +1,7 @@
 import { isSessionValueError, type JsonValue, type Session, type SessionHandle, type SessionManager } from '@sess/core';
 import { escapeHtml, renderPage } from './page';
 import type { StoreMode } from './store';
+import type { DemoRedisDriver } from './config';
 
 /**
  * The demo's session data; each app augments its adapter's `SessionData` with it.
@@ -45,6 +46,8 @@ export interface DemoHandlersOptions {
   /** Shown in the page title: 'Express', 'Koa'... */
   framework: string;
   storeMode: StoreMode;
+  /** The Redis client of the `redis` store mode, shown beside it. */
+  storeDriver?: DemoRedisDriver | undefined;
   /** The adapter's manager (`sessions.manager`), for the per-user session index. */
   manager: Pick<SessionManager, 'listUserSessions' | 'revokeUserSessions'>;
 }
@@ -66,7 +69,7 @@ export function wantsJson(accept: string | null | undefined): boolean {
  * and parsed body and says what to answer. The apps only route and translate.
  */
 export function createDemoHandlers(options: DemoHandlersOptions) {
-  const { framework, storeMode, manager } = options;
+  const { framework, storeMode, storeDriver, manager } = options;
 
   /** Forms get a 303 back to the page (post/redirect/get); API clients get the new state. */
   function done(request: DemoRequest, session: LoadedDemoSession, extra: Record<string, unknown> = {}): DemoReply {
@@ -100,6 +103,7 @@ export function createDemoHandlers(options: DemoHandlersOptions) {
       const body = renderPage({
         framework,
         storeMode,
+        storeDriver,
         user,
         count: session.get('count') ?? 0,
         notices: notice === undefined ? [] : [notice],

@@ -1,5 +1,5 @@
 export { httpError, isJsonContentType, MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from './body';
-export { type DemoConfig, DemoConfigError, demoCookie, loadDemoConfig } from './config';
+export { DEMO_REDIS_DRIVERS, type DemoConfig, DemoConfigError, type DemoRedisDriver, demoCookie, loadDemoConfig } from './config';
 export {
   createDemoHandlers,
   type DemoFlashData,
@@ -20,3 +20,4 @@ export {
 export { escapeHtml, type PageSession, type PageView, renderPage } from './page';
 export { listen, type RunningDemo, runDemoCli, type StartDemo, type StartDemoOptions } from './server';
 export { asDemoError, createDemoStore, type DemoStore, type StoreMode } from './store';
+export { type BridgedConfig, withUpstashBridge } from './upstash-driver';

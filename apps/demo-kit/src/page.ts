@@ -1,3 +1,4 @@
+import type { DemoRedisDriver } from './config';
 import type { StoreMode } from './store';
 
 /** What the page shows; built per request by `handlers.page`. */
@@ -5,6 +6,8 @@ export interface PageView {
   /** 'Express', 'Koa'... */
   framework: string;
   storeMode: StoreMode;
+  /** The Redis client, for the `redis` mode. */
+  storeDriver?: DemoRedisDriver | undefined;
   user: string | undefined;
   count: number;
   /** Flash messages, read once. */
@@ -92,7 +95,9 @@ export function renderPage(view: PageView): string {
 </style>
 </head>
 <body>
-<h1>sess · ${view.framework} demo <span class="badge" data-testid="store-mode">${view.storeMode} store</span></h1>
+<h1>sess · ${view.framework} demo <span class="badge" data-testid="store-mode">${view.storeMode} store</span>${
+  view.storeDriver === undefined ? '' : html` <span class="badge" data-testid="store-driver">on ${view.storeDriver}</span>`
+}</h1>
 ${view.notices.map((notice) => html`<p class="notice" role="status" data-testid="flash">${notice}</p>`)}
 <section>
 ${

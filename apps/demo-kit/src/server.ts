@@ -2,6 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DemoConfigError, type DemoConfig, loadDemoConfig } from './config';
 import type { StoreMode } from './store';
+import { withUpstashBridge } from './upstash-driver';
 
 /** A demo listening on a port. */
 export interface RunningDemo {
@@ -93,7 +94,9 @@ export async function runDemoCli(options: {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  demo = await options.start(config);
+  // SESS_REDIS_DRIVER=upstash on REDIS_URL: the bridge runs as long as the demo.
+  const bridged = await withUpstashBridge(config);
+  demo = bridged.attach(await options.start(bridged.config));
   if (stopping) {
     // Interrupted while starting: `stop` found nothing to close yet.
     await demo.close();

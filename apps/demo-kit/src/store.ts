@@ -1,15 +1,20 @@
 import { createMemoryStore, type SessionStore } from '@sess/core';
 import { httpError } from './body';
-import type { DemoConfig } from './config';
+import type { DemoConfig, DemoRedisDriver } from './config';
 import { createDemoRedisStore } from './redis-driver';
 
-/** Where the demo keeps its sessions. */
-export type StoreMode = 'memory' | 'redis';
+/**
+ * Where the demo keeps its sessions: the memory store or Redis on Node, Bun and Deno; in
+ * workerd the Durable Objects store, Redis over HTTP, or the sealed cookie.
+ */
+export type StoreMode = 'memory' | 'redis' | 'durable-objects' | 'cookie';
 
 /** The chosen store, and how to let go of it on shutdown. */
 export interface DemoStore {
   store: SessionStore;
   mode: StoreMode;
+  /** The Redis client the store runs on; `undefined` for the memory store. */
+  driver: DemoRedisDriver | undefined;
   /** A human description for the startup line, without credentials. */
   description: string;
   /** Closes the Redis connection (and, with `clearOnClose`, deletes the demo's keys). */
@@ -17,18 +22,30 @@ export interface DemoStore {
 }
 
 /**
- * The memory store without `REDIS_URL`, `@sess/store-redis` with it. Both keep a user
- * index, which the session list and "sign out everywhere" need.
+ * The memory store without a Redis, `@sess/store-redis` with one, on the client
+ * `SESS_REDIS_DRIVER` names (see `createDemoRedisStore`). Both keep a user index, which
+ * the session list and "sign out everywhere" need. The `upstash` driver needs
+ * `config.upstashRest`: `withUpstashBridge` fills it in from `REDIS_URL`.
  */
-export function createDemoStore(config: Pick<DemoConfig, 'redisUrl' | 'redisPrefix'>, options: { clearOnClose?: boolean } = {}): DemoStore {
-  if (config.redisUrl === undefined) {
-    return { store: createMemoryStore(), mode: 'memory', description: 'memory (sessions end when the process does)', close: async () => {} };
+export function createDemoStore(
+  config: Pick<DemoConfig, 'redisUrl' | 'redisPrefix' | 'redisDriver' | 'upstashRest'>,
+  options: { clearOnClose?: boolean } = {},
+): DemoStore {
+  if (config.redisUrl === undefined && config.upstashRest === undefined) {
+    return {
+      store: createMemoryStore(),
+      mode: 'memory',
+      driver: undefined,
+      description: 'memory (sessions end when the process does)',
+      close: async () => {},
+    };
   }
-  const { store, driver, close } = createDemoRedisStore(config.redisUrl, config.redisPrefix);
+  const { store, driver, location, close } = createDemoRedisStore(config);
   return {
     store,
     mode: 'redis',
-    description: `Redis at ${redactUrl(config.redisUrl)} through ${driver} (key prefix ${JSON.stringify(config.redisPrefix)})`,
+    driver,
+    description: `${location} through ${driver} (key prefix ${JSON.stringify(config.redisPrefix)})`,
     async close() {
       try {
         if (options.clearOnClose) await store.clear();
@@ -37,17 +54,6 @@ export function createDemoStore(config: Pick<DemoConfig, 'redisUrl' | 'redisPref
       }
     },
   };
-}
-
-/** The URL without its password, for printing. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured REDIS_URL';
-  }
 }
 
 /**

@@ -1,32 +1,54 @@
 /**
- * `SESS_REDIS_DRIVER=upstash`: the demo's store on `@upstash/redis`, over HTTP. No
- * Upstash runs here, so the demo starts the Upstash REST bridge from `@sess/test-kit`
- * in front of `REDIS_URL` and says so: every command still runs on that Redis.
+ * `SESS_REDIS_DRIVER=upstash` without a hosted Upstash: no Upstash runs here, so the demo
+ * starts the Upstash REST bridge of `@sess/test-kit` in front of `REDIS_URL` and says so.
+ * Every command still runs on that Redis; `@upstash/redis` only speaks HTTP to the bridge.
  */
-import type { RedisStore } from '@sess/store-redis';
-import { createRedisStore } from '@sess/store-redis';
 import { startUpstashBridge } from '@sess/test-kit/upstash-bridge';
-import { Redis } from '@upstash/redis';
+import type { DemoConfig } from './config';
+import type { RunningDemo } from './server';
+import { redactUrl } from './redis-driver';
 
-/** The store on `@upstash/redis`, and how to stop it and its bridge. */
-export interface DemoUpstashStore {
-  store: RedisStore<Redis>;
-  driver: 'upstash';
-  /** The bridge's address, for the startup line. */
-  bridgeUrl: string;
+/** A configuration whose `upstashRest` is set, and how to stop the bridge started for it. */
+export interface BridgedConfig<Config extends DemoConfigForBridge> {
+  config: Config;
+  /** Stops the bridge this call started; a no-op when none was needed. */
   close(): Promise<void>;
+  /** The demo started on `config`, whose `close()` also stops the bridge. */
+  attach(demo: RunningDemo): RunningDemo;
 }
 
-export async function createDemoUpstashStore(
-  redisUrl: string,
-  prefix: string,
+type DemoConfigForBridge = Pick<DemoConfig, 'redisUrl' | 'redisDriver' | 'upstashRest'>;
+
+/**
+ * For the `upstash` driver with `REDIS_URL` and no `UPSTASH_REDIS_REST_URL`: starts the
+ * bridge and returns the configuration pointing at it. Any other configuration is returned
+ * as it is.
+ */
+export async function withUpstashBridge<Config extends DemoConfigForBridge>(
+  config: Config,
   log: (message: string) => void = console.log,
-): Promise<DemoUpstashStore> {
-  const bridge = await startUpstashBridge({ redisUrl });
+): Promise<BridgedConfig<Config>> {
+  if (config.redisDriver !== 'upstash' || config.upstashRest !== undefined || config.redisUrl === undefined) {
+    return { config, close: async () => {}, attach: (demo) => demo };
+  }
+  const bridge = await startUpstashBridge({ redisUrl: config.redisUrl });
   log(
     `SESS_REDIS_DRIVER=upstash: @upstash/redis talks to an Upstash REST bridge at ${bridge.url} ` +
-      '(@sess/test-kit, a local stand-in for a hosted Upstash) in front of REDIS_URL.',
+      `(@sess/test-kit, a local stand-in for a hosted Upstash) in front of ${redactUrl(config.redisUrl)}.`,
   );
-  const store = createRedisStore({ client: new Redis({ url: bridge.url, token: bridge.token }), prefix });
-  return { store, driver: 'upstash', bridgeUrl: bridge.url, close: () => bridge.close() };
+  const close = () => bridge.close();
+  return {
+    config: { ...config, upstashRest: { url: bridge.url, token: bridge.token } },
+    close,
+    attach: (demo) => ({
+      ...demo,
+      async close() {
+        try {
+          await demo.close();
+        } finally {
+          await close();
+        }
+      },
+    }),
+  };
 }

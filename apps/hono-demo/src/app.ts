@@ -9,6 +9,7 @@ import {
   createDemoHandlers,
   type DemoFlashData,
   type DemoHandlersOptions,
+  type DemoRedisDriver,
   type DemoReply,
   type DemoRequest,
   type DemoSessionData,
@@ -36,6 +37,8 @@ export interface DemoAppOptions {
   store: SessionManagerOptions['store'];
   /** Shown on the page. */
   storeMode: StoreMode;
+  /** The Redis client of the `redis` mode, shown beside it. */
+  storeDriver?: DemoRedisDriver | undefined;
   /** The cookie from `demoCookie(config)`: `SESSION_COOKIE_NAME`, Secure in production. @default the core's (`sid`) */
   cookie?: { name: string; secure: boolean };
   /** The per-user session index; defaults to the session manager (a server store has one). */
@@ -52,6 +55,7 @@ export function createApp(options: DemoAppOptions): Hono<DemoEnv> & { sessions: 
   const handlers = createDemoHandlers({
     framework: 'Hono',
     storeMode: options.storeMode,
+    storeDriver: options.storeDriver,
     manager: options.userIndex ?? sessions.manager,
   });
 

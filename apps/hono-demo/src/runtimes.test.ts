@@ -3,7 +3,7 @@
  * `start:bun` / `start:deno` run, and `start:workerd`'s Miniflare script.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { demoClient, STORE_MODES, TEST_REDIS_URL } from '@sess/demo-kit/testing';
+import { demoClient, STORE_MODES, TEST_REDIS_URL, type TestStoreMode } from '@sess/demo-kit/testing';
 import { runtimeBinary } from '@sess/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDemo } from '../scripts/bundle';
@@ -67,12 +67,17 @@ describe('Hono demo on Bun and Deno', () => {
   }, START_TIMEOUT_MS);
 
   for (const runtime of ['bun', 'deno'] as const) {
-    describe.each(STORE_MODES)(`[${runtime}] with the %s store`, (mode) => {
+    // Every driver a demo takes on Node, and Bun's own client under Bun.
+    const modes: readonly TestStoreMode[] =
+      runtime === 'bun' ? [...STORE_MODES, { name: "Redis on Bun's client", store: 'redis', driver: 'bun' }] : STORE_MODES;
+    describe.each(modes)(`[${runtime}] with the $name store`, (mode) => {
       let child: ChildProcess | undefined;
       let url = '';
       beforeAll(async () => {
         const env: Record<string, string> =
-          mode === 'redis' ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `sess:demo-test:${crypto.randomUUID()}:` } : {};
+          mode.store === 'redis'
+            ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `sess:demo-test:${crypto.randomUUID()}:`, SESS_REDIS_DRIVER: mode.driver ?? 'ioredis' }
+            : {};
         ({ url, child } = await startOn(runtime, bundle, env));
       }, START_TIMEOUT_MS);
       afterAll(async () => {
@@ -81,7 +86,9 @@ describe('Hono demo on Bun and Deno', () => {
 
       it('signs in, counts, shows the session on the page and signs out', async () => {
         const browser = demoClient(url);
-        expect(await browser.page()).toContain(`data-testid="store-mode">${mode} store`);
+        const page = await browser.page();
+        expect(page).toContain(`data-testid="store-mode">${mode.store} store`);
+        if (mode.driver !== undefined) expect(page).toContain(`data-testid="store-driver">on ${mode.driver}</span>`);
         expect(await browser.login('alice')).toEqual({ user: 'alice', count: 0, data: { user: 'alice' } });
         const counted = await browser.request('POST', '/count', { accept: 'json' });
         expect(await counted.json()).toMatchObject({ user: 'alice', count: 1 });

@@ -4,7 +4,6 @@
  * `SESSION_SECRET` is a binding (a Worker secret, or scripts/workerd.ts locally).
  */
 import { createCookieStore } from '@sess/core';
-import type { StoreMode } from '@sess/demo-kit';
 import { createApp } from './app';
 
 interface Env {
@@ -23,8 +22,7 @@ export default {
     app ??= createApp({
       secret: env.SESSION_SECRET,
       store: createCookieStore(),
-      // TODO(demo-kit): 'cookie' is not a StoreMode yet; the page shows it as the store's name.
-      storeMode: 'cookie' as StoreMode,
+      storeMode: 'cookie',
       // The data lives in each browser's cookie: there is no index of a user's sessions to list or revoke.
       userIndex: { listUserSessions: async () => [], revokeUserSessions: async () => 0 },
     });

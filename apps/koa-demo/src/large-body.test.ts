@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { testConfig } from '@sess/demo-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from './app';
 
@@ -54,16 +55,7 @@ function putTenMegabytes(url: URL): Promise<string> {
 describe('Koa demo: an oversized chunked body', () => {
   let demo: Awaited<ReturnType<typeof start>>;
   beforeAll(async () => {
-    demo = await start({
-      port: 0,
-      host: '127.0.0.1',
-      secret: 'koa-demo-large-body-secret-0123456789abcdef',
-      secretGenerated: false,
-      redisUrl: undefined,
-      cookieName: 'sid',
-      redisPrefix: 'sess:test:',
-      production: false,
-    });
+    demo = await start(testConfig('memory'));
   });
   afterAll(async () => {
     await demo.close();

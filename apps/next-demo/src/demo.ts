@@ -1,4 +1,11 @@
-import { createDemoHandlers, createDemoStore, type DemoFlashData, type DemoSessionData, loadDemoConfig } from '@sess/demo-kit';
+import {
+  createDemoHandlers,
+  createDemoStore,
+  type DemoFlashData,
+  type DemoRedisDriver,
+  type DemoSessionData,
+  loadDemoConfig,
+} from '@sess/demo-kit';
 import { createSessions } from '@sess/next';
 
 // Types every session of the demo: `session.get('count')` is a `number | undefined`.
@@ -22,9 +29,12 @@ export const sessions = createSessions({
   store: () => createDemoStore(loadDemoConfig({ ...process.env, NODE_ENV: production ? 'production' : 'development' })).store,
 });
 
+const onRedis = Boolean(process.env.REDIS_URL || process.env.UPSTASH_REDIS_REST_URL);
+
 /** The HTTP contract's handlers, on the process's one manager. */
 export const handlers = createDemoHandlers({
   framework: 'Next.js',
-  storeMode: process.env.REDIS_URL ? 'redis' : 'memory',
+  storeMode: onRedis ? 'redis' : 'memory',
+  storeDriver: onRedis ? ((process.env.SESS_REDIS_DRIVER || 'ioredis') as DemoRedisDriver) : undefined,
   manager: sessions.manager,
 });

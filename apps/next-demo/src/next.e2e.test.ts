@@ -1,4 +1,4 @@
-import { demoClient, STORE_MODES, testConfig, useChromium } from '@sess/demo-kit/testing';
+import { demoClient, STORE_MODES, startInMode, useChromium } from '@sess/demo-kit/testing';
 import type { RunningDemo } from '@sess/demo-kit';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,10 @@ const CLICKS = 10;
 describe('Next.js demo: Server Actions in a browser', () => {
   const chromium = useChromium(HOOK_TIMEOUT_MS);
 
-  describe.each(STORE_MODES)('with the %s store', (mode) => {
+  describe.each(STORE_MODES)('with the $name store', (mode) => {
     let demo: RunningDemo;
     beforeAll(async () => {
-      demo = await start(testConfig(mode), { clearStoreOnClose: true });
+      demo = await startInMode(start, mode, { clearStoreOnClose: true });
     }, HOOK_TIMEOUT_MS);
     afterAll(async () => {
       await demo?.close();
@@ -88,7 +88,7 @@ describe('Next.js demo: Server Actions in a browser', () => {
         }
         expect(actions).toHaveLength(CLICKS);
         const withCookie = await setCookieCount(actions);
-        console.log(`next-demo (${mode} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`);
+        console.log(`next-demo (${mode.name} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`);
         expect(withCookie).toBe(0);
 
         await page.reload();
@@ -135,26 +135,37 @@ describe('Next.js demo: Server Actions in a browser', () => {
 });
 
 describe('Next.js demo: routes only Next has, over HTTP', () => {
-  describe.each(STORE_MODES)('with the %s store', (mode) => {
+  describe.each(STORE_MODES)('with the $name store', (mode) => {
     let demo: RunningDemo;
     beforeAll(async () => {
-      demo = await start(testConfig(mode), { clearStoreOnClose: true });
+      demo = await startInMode(start, mode, { clearStoreOnClose: true });
     }, HOOK_TIMEOUT_MS);
     afterAll(async () => {
       await demo?.close();
     });
 
-    it('counts in a Route Handler on the edge runtime, the session sealed in its own cookie', async () => {
+    // On Upstash the edge route keeps its session in Redis over HTTP; otherwise in a sealed cookie.
+    const edgeStore = mode.driver === 'upstash' ? 'upstash' : 'cookie';
+
+    it(`counts in a Route Handler on the edge runtime, the session in the ${edgeStore === 'upstash' ? 'Redis over HTTP' : 'sealed cookie'} store`, async () => {
       const client = demoClient(demo.url);
+      const cookies: string[] = [];
       for (const expected of [1, 2]) {
         const response = await client.request('POST', '/api/edge', { accept: 'json' });
         expect(response.status).toBe(200);
-        expect(await response.json()).toEqual({ count: expected, runtime: 'edge' });
-        // The cookie store's data lives in the cookie: a data change re-seals it.
-        expect(response.headers.getSetCookie()[0]).toMatch(/^edge\.sid=[^;]+;/);
+        expect(await response.json()).toEqual({ count: expected, runtime: 'edge', store: edgeStore });
+        cookies.push(...response.headers.getSetCookie());
+      }
+      if (edgeStore === 'cookie') {
+        // The cookie store's data lives in the cookie: each data change re-seals it.
+        expect(cookies).toHaveLength(2);
+        for (const cookie of cookies) expect(cookie).toMatch(/^edge\.sid=[^;]+;/);
+      } else {
+        // A server store: the id cookie is set once, when the session is created; the count is in Redis.
+        expect(cookies).toEqual([expect.stringMatching(/^edge\.sid=[^;]+;/)]);
       }
       const read = await client.request('GET', '/api/edge', { accept: 'json' });
-      expect(await read.json()).toEqual({ count: 2, runtime: 'edge' });
+      expect(await read.json()).toEqual({ count: 2, runtime: 'edge', store: edgeStore });
       expect(read.headers.getSetCookie()).toEqual([]);
     });
 

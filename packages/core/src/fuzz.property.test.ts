@@ -15,6 +15,11 @@ const secret = 'fuzz-secret-fuzz-secret-fuzz-secret-fuzz';
 const OK = { status: 200 };
 /** Seal verification costs ~0.5 ms: enough runs to find shape bugs, few enough to stay around a second. */
 const NUM_RUNS = 150;
+/**
+ * About a second alone, but the seals are CPU-bound: on a shared 2-core box under a full
+ * CI run one property took over 5 s (vitest's default timeout). The runs are bounded above.
+ */
+const PROPERTY_TIMEOUT_MS = 60_000;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** Characters a tamperer would try: the value alphabets, separators and cookie syntax. */
 const TAMPER_CHARS = [...`${BASE64URL}.*~!%+/= ;,"\\`, '\u0000', 'é', '\u{1F600}'];
@@ -80,7 +85,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses every truncation of a valid cookie value', async () => {
     await fc.assert(
@@ -91,7 +96,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses every single-character change of a valid cookie value', async () => {
     await fc.assert(
@@ -104,7 +109,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses every last-character change of a valid cookie value', async () => {
     const index = valid.length - 1;
@@ -113,7 +118,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       if (char === value.at(-1)) continue;
       await expectFresh(withValue(index, `${value.slice(0, -1)}${char}`));
     }
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('survives random Cookie headers built from our names, junk and pieces of valid values', async () => {
     const name = fc.oneof(
@@ -137,7 +142,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('refuses the valid chunks of a split session put back in a broken order or with one missing', async () => {
     if (valid.length === 1) return; // only meaningful for the split cookie store
@@ -149,7 +154,7 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
       }),
       { numRuns: 50 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 /** The kind of naive deep merge that turns a `__proto__` or `constructor.prototype` path into global pollution. */

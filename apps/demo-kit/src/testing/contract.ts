@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
-import { demoClient, STORE_MODES, testConfig } from './modes';
+import { demoClient, STORE_MODES, startInMode, type TestStoreMode, testConfig } from './modes';
 
 export interface DemoContractOptions {
   /** Starts the app in-process. */
@@ -16,6 +16,13 @@ export interface DemoContractOptions {
    * `after()`): the suite gives that write a moment before it asks for the page again.
    */
   flashConsumedAfterResponse?: boolean;
+  /** The stores to run the contract on. @default STORE_MODES */
+  modes?: readonly TestStoreMode[];
+  /**
+   * The command line cases (`src/server.ts` and `pnpm start`): the secret rules, Ctrl-C.
+   * @default true
+   */
+  commandLine?: boolean;
 }
 
 /** Generous for one store write on a busy 2-core machine; only demos that commit after the response wait it. */
@@ -27,18 +34,22 @@ const AFTER_RESPONSE_SETTLE_MS = 1000;
  */
 export function describeDemoContract(name: string, options: DemoContractOptions): void {
   describe(`${name}: HTTP contract`, () => {
-    describe.each(STORE_MODES)('with the %s store', (mode) => {
+    describe.each(options.modes ?? STORE_MODES)('with the $name store', (mode) => {
       let demo: RunningDemo;
       beforeAll(async () => {
-        demo = await options.start(testConfig(mode), { clearStoreOnClose: true });
+        demo = await startInMode(options.start, mode, { clearStoreOnClose: true });
       });
       afterAll(async () => {
         await demo?.close();
       });
       const client = () => demoClient(demo.url);
 
-      it('uses the store the environment asks for', () => {
-        expect(demo.storeMode).toBe(mode);
+      it('uses the store the environment asks for, and says which on the page', async () => {
+        expect(demo.storeMode).toBe(mode.store);
+        const html = await client().page();
+        expect(html).toContain(`data-testid="store-mode">${mode.store} store</span>`);
+        if (mode.driver === undefined) expect(html).not.toContain('data-testid="store-driver"');
+        else expect(html).toContain(`data-testid="store-driver">on ${mode.driver}</span>`);
       });
 
       it('shows a visitor the sign-in form without storing anything or setting a cookie', async () => {
@@ -315,7 +326,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
 
   describe(`${name}: cookie name`, () => {
     it('signs in under the SESSION_COOKIE_NAME it is given: a __Host- cookie in production (Secure, Path=/, no Domain)', async () => {
-      const demo = await options.start({ ...testConfig('memory'), cookieName: '__Host-sid', production: true });
+      const demo = await options.start({ ...testConfig((options.modes ?? STORE_MODES)[0]!), cookieName: '__Host-sid', production: true });
       try {
         const browser = demoClient(demo.url);
         const login = await browser.request('POST', '/login', { form: { user: 'hana' } });
@@ -333,27 +344,32 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
   });
 
   describe(`${name}: store outage`, () => {
-    it('answers 503 with a readable message and sets no cookie when Redis is unreachable', async () => {
-      // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
-      const demo = await options.start({ ...testConfig('redis'), redisUrl: 'redis://127.0.0.1:1' });
-      try {
-        const browser = demoClient(demo.url);
-        const [page, api] = await Promise.all([
-          browser.request('POST', '/login', { form: { user: 'ivan' } }),
-          demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
-        ]);
-        expect(page.status).toBe(503);
-        expect([page.headers.get('retry-after'), api.headers.get('retry-after')]).toEqual(['2', '2']);
-        expect(await page.text()).toContain('The session store is unavailable');
-        expect(page.headers.getSetCookie()).toEqual([]);
-        expect(api.status).toBe(503);
-        expect(await api.json()).toEqual({ error: 'The session store is unavailable; try again shortly.' });
-      } finally {
-        await demo.close();
-      }
-    }, 20_000);
+    it.each((options.modes ?? STORE_MODES).filter((mode) => mode.store === 'redis'))(
+      'answers 503 with a readable message and sets no cookie when Redis is unreachable ($name)',
+      async (mode) => {
+        // Port 1 on loopback refuses connections: every store call fails after the store's timeout.
+        const demo = await startInMode(options.start, mode, { config: { redisUrl: 'redis://127.0.0.1:1' } });
+        try {
+          const browser = demoClient(demo.url);
+          const [page, api] = await Promise.all([
+            browser.request('POST', '/login', { form: { user: 'ivan' } }),
+            demoClient(demo.url).request('POST', '/count', { accept: 'json' }),
+          ]);
+          expect(page.status).toBe(503);
+          expect([page.headers.get('retry-after'), api.headers.get('retry-after')]).toEqual(['2', '2']);
+          expect(await page.text()).toContain('The session store is unavailable');
+          expect(page.headers.getSetCookie()).toEqual([]);
+          expect(api.status).toBe(503);
+          expect(await api.json()).toEqual({ error: 'The session store is unavailable; try again shortly.' });
+        } finally {
+          await demo.close();
+        }
+      },
+      20_000,
+    );
   });
 
+  if (options.commandLine === false) return;
   describe(`${name}: command line`, () => {
     it('refuses to start in production without SESSION_SECRET, with exit code 1 and a clear message', async () => {
       const run = await runServer(options.appDir, { NODE_ENV: 'production', SESSION_SECRET: '', PORT: '0' });

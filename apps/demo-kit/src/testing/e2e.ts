@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
-import { STORE_MODES, testConfig } from './modes';
+import { STORE_MODES, startInMode, type TestStoreMode } from './modes';
 
 /** Debian's `chromium` package; `.ci/run` installs it when missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -52,14 +52,14 @@ export function useChromium(hookTimeoutMs = HOOK_TIMEOUT_MS): { device(baseUrl: 
  * redirects, real cookies. One browser per file, one context (a fresh cookie jar) per
  * simulated device.
  */
-export function describeDemoE2E(name: string, start: StartDemo): void {
+export function describeDemoE2E(name: string, start: StartDemo, options: { modes?: readonly TestStoreMode[] } = {}): void {
   describe(`${name}: in a browser`, () => {
     const browser = useChromium();
 
-    describe.each(STORE_MODES)('with the %s store', (mode) => {
+    describe.each(options.modes ?? STORE_MODES)('with the $name store', (mode) => {
       let demo: RunningDemo;
       beforeAll(async () => {
-        demo = await start(testConfig(mode), { clearStoreOnClose: true });
+        demo = await startInMode(start, mode, { clearStoreOnClose: true });
       }, HOOK_TIMEOUT_MS);
       afterAll(async () => {
         await demo?.close();

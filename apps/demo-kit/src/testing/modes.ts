@@ -1,26 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import { CookieJar } from '@sess/core/testing';
-import type { DemoConfig } from '../config';
+import type { DemoConfig, DemoRedisDriver } from '../config';
+import type { RunningDemo, StartDemo, StartDemoOptions } from '../server';
 import type { StoreMode } from '../store';
+import { withUpstashBridge } from '../upstash-driver';
 
 /** The Redis every machine runs (CI included); `REDIS_URL` points elsewhere. */
 export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
-/** The store modes every demo suite runs in. Redis is never skipped: a missing server fails. */
-export const STORE_MODES: readonly StoreMode[] = ['memory', 'redis'];
+/** A store a demo suite runs on: the memory store, or Redis through one of its clients. */
+export interface TestStoreMode {
+  /** For test names: `memory`, `Redis on node-redis`... */
+  name: string;
+  store: StoreMode;
+  driver?: DemoRedisDriver;
+}
+
+/**
+ * The stores every demo suite runs on: memory, and Redis through each driver a demo can
+ * take from `SESS_REDIS_DRIVER` on Node (Bun's client runs in the Hono demo's Bun test).
+ * Redis is never skipped: a missing server fails.
+ */
+export const STORE_MODES: readonly TestStoreMode[] = [
+  { name: 'memory', store: 'memory' },
+  { name: 'Redis on ioredis', store: 'redis', driver: 'ioredis' },
+  { name: 'Redis on node-redis', store: 'redis', driver: 'node-redis' },
+  { name: 'Redis on upstash', store: 'redis', driver: 'upstash' },
+];
 
 /** A config for an in-process demo on a free loopback port; Redis keys under a prefix unique to this run. */
-export function testConfig(mode: StoreMode): DemoConfig {
+export function testConfig(mode: StoreMode | TestStoreMode): DemoConfig {
+  const { store, driver = 'ioredis' } = typeof mode === 'string' ? { store: mode } : mode;
   return {
     port: 0,
     host: '127.0.0.1',
     secret: 'demo-test-secret-that-is-long-enough-0123456789',
     secretGenerated: false,
-    redisUrl: mode === 'redis' ? TEST_REDIS_URL : undefined,
+    redisUrl: store === 'redis' ? TEST_REDIS_URL : undefined,
     redisPrefix: `sess:demo-test:${randomUUID()}:`,
+    redisDriver: driver,
+    upstashRest: undefined,
     cookieName: 'sid',
     production: false,
   };
+}
+
+/**
+ * Starts a demo in a mode as its command line would: on the `upstash` driver, behind the
+ * Upstash REST bridge in front of the test Redis (closed with the demo).
+ */
+export async function startInMode(
+  start: StartDemo,
+  mode: TestStoreMode,
+  options: StartDemoOptions & { config?: Partial<DemoConfig> } = {},
+): Promise<RunningDemo> {
+  const { config: overrides, ...startOptions } = options;
+  const bridged = await withUpstashBridge({ ...testConfig(mode), ...overrides }, () => {});
+  try {
+    return bridged.attach(await start(bridged.config, startOptions));
+  } catch (error) {
+    await bridged.close();
+    throw error;
+  }
 }
 
 /** One fetch-based client: keeps its cookies, never follows redirects (the tests check them). */
