@@ -5,6 +5,7 @@
  * requests of one isolate, as a deployed Worker serves them.
  */
 import type { SessionRecord } from '@sess/core/store';
+import { CookieJar } from '@sess/core/testing';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareRuntimeRuns } from '../../test-kit/src/runtimes/declare';
@@ -63,13 +64,13 @@ describe('@sess/store-cloudflare [workerd]: the README Worker, as written, with 
   });
   afterAll(() => readme?.dispose());
 
-  /** A browser: POSTs with the cookie the last answer set. */
+  /** A browser: POSTs with the cookies the answers set. */
   function browser() {
-    let cookie = '';
+    const jar = new CookieJar();
     return async (path: string): Promise<Record<string, unknown>> => {
+      const cookie = jar.header();
       const res = await readme.dispatchFetch(`http://readme.test${path}`, { method: 'POST', headers: cookie ? { cookie } : {} });
-      const set = res.headers.getSetCookie()[0]?.split(';')[0];
-      if (set !== undefined) cookie = set;
+      jar.update(res);
       return (await res.json()) as Record<string, unknown>;
     };
   }

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { Miniflare, type WorkerOptions } from 'miniflare';
 import { sourceAliases } from '../../../../vitest.shared.ts';
 import { runtimeBinary } from '../index';
 import { RESULTS_MARKER, type RuntimeTestResult } from './vitest-host';
@@ -126,22 +126,30 @@ async function runServerRuntime(runtime: 'bun' | 'deno', bundled: string, option
   return { runtime, version, results: JSON.parse(line.slice(RESULTS_MARKER.length)) as RuntimeTestResult[], durationMs };
 }
 
+/** The workerd that miniflare runs, as the runs name it (`workerd 1.2026...`). */
+export function workerdVersion(): string {
+  const manifest = require(join(dirname(require.resolve('miniflare/package.json')), 'package.json')) as { dependencies: { workerd: string } };
+  return `workerd ${manifest.dependencies.workerd}`;
+}
+
 /**
  * Serves a bundled module worker in workerd (Miniflare) as a deployed Worker runs: one
- * isolate for every request, `bindings` as text bindings (`env.NAME`). `dispose()` it after.
+ * isolate for every request, `bindings` as text bindings (`env.NAME`); `options` adds
+ * Miniflare worker options (`durableObjects`). `dispose()` it after.
  */
-export async function startWorker(scriptPath: string, bindings: Record<string, string> = {}): Promise<Miniflare> {
-  const mf = new Miniflare({ modules: true, scriptPath, compatibilityDate: WORKERD_COMPATIBILITY_DATE, bindings });
+export async function startWorker(
+  scriptPath: string,
+  bindings: Record<string, string> = {},
+  options: Pick<WorkerOptions, 'durableObjects'> = {},
+): Promise<Miniflare> {
+  const mf = new Miniflare({ modules: true, scriptPath, compatibilityDate: WORKERD_COMPATIBILITY_DATE, bindings, ...options });
   await mf.ready;
   return mf;
 }
 
 async function runWorkerd(bundled: string, options: RuntimeMatrixOptions): Promise<RuntimeRun> {
   const startedMs = performance.now();
-  const miniflarePackage = require(join(dirname(require.resolve('miniflare/package.json')), 'package.json')) as {
-    dependencies: { workerd: string };
-  };
-  const version = `workerd ${miniflarePackage.dependencies.workerd}`;
+  const version = workerdVersion();
   let mf: Miniflare | undefined;
   try {
     mf = await startWorker(bundled, options.env);
