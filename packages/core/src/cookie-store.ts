@@ -2,6 +2,8 @@ import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
 import {
   clearingCookie,
   hasCanonicalSealMac,
+  isSessionCookieName,
+  MAX_SESSION_COOKIE_CHUNKS,
   type OutgoingCookie,
   outgoingCookie,
   parseCookies,
@@ -80,8 +82,8 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
     invalidOption(PACKAGE, 'chunkSize', 'an integer from 200 to 4000', chunkSize);
   }
   const maxCookies = options.maxCookies ?? 4;
-  if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > 20) {
-    invalidOption(PACKAGE, 'maxCookies', 'an integer from 1 to 20', maxCookies);
+  if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > MAX_SESSION_COOKIE_CHUNKS) {
+    invalidOption(PACKAGE, 'maxCookies', `an integer from 1 to ${MAX_SESSION_COOKIE_CHUNKS}`, maxCookies);
   }
   const serializer = options.serializer ?? jsonSerializer;
   if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
@@ -104,7 +106,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
 
   const presentNames = (cookieHeader: string | null | undefined, name: string): string[] => {
     if (!cookieHeader?.includes(name)) return [];
-    return Object.keys(parseCookies(cookieHeader)).filter((n) => n === name || isChunkOf(n, name));
+    return Object.keys(parseCookies(cookieHeader)).filter((n) => isSessionCookieName(n, name));
   };
 
   const open = async (sealed: string, secrets: SecretRing): Promise<OpenedSeal | null> => {
@@ -137,7 +139,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
           if (part === undefined) break;
           parts.push(part);
         }
-        if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isChunkOf(n, name)) };
+        if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isSessionCookieName(n, name)) };
         sealed = parts.join('');
       }
       // Junk is refused without crypto and not remembered, so it cannot crowd out real seals.
@@ -193,10 +195,6 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
       return (present.length > 0 ? present : [ctx.cookie.name]).map((n) => clearingCookie(ctx.cookie, n));
     },
   };
-}
-
-function isChunkOf(cookieName: string, name: string): boolean {
-  return cookieName.startsWith(`${name}.`) && /^\d{1,2}$/.test(cookieName.slice(name.length + 1));
 }
 
 function isRecord(value: unknown): value is SessionRecord {

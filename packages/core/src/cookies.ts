@@ -106,6 +106,18 @@ export function parseCookies(header: string): Record<string, string | undefined>
   return parseCookieHeader(header);
 }
 
+/** Most cookies a sealed session may span (`name.0` to `name.19`). */
+export const MAX_SESSION_COOKIE_CHUNKS = 20;
+
+/**
+ * The one rule for which cookies belong to the session named `name`: the cookie itself,
+ * or a chunk of a sealed session split across `name.0`, `name.1`... (at most 20).
+ */
+export function isSessionCookieName(candidate: string, name: string): boolean {
+  if (candidate === name) return true;
+  return candidate.startsWith(`${name}.`) && /^1?\d$/.test(candidate.slice(name.length + 1));
+}
+
 /** Reads one cookie; skips parsing entirely when the name cannot be in the header. */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header?.includes(name)) return undefined;

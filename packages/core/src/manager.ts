@@ -17,7 +17,7 @@ import { memoryStore } from './memory-store';
 import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { resolveSecrets } from './secrets';
 import { isSerializer, jsonSerializer, type Serializer } from './serializer';
-import { type Session, type SessionContext, SessionState } from './session';
+import { reportSafely, type Session, type SessionContext, SessionState } from './session';
 import { storeCaller } from './store-call';
 import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
 import type { SessionValue } from './values';
@@ -164,12 +164,17 @@ export interface SessionManager<Data extends object = Record<string, SessionValu
    * key that is not that user's.
    */
   revokeSession(key: string, owner?: RevokeOwner): Promise<boolean>;
+  /**
+   * Sends an error no caller can catch to the `onError` option (default `console.error`):
+   * adapters report here a commit that failed under an error answer (`settleRequest`).
+   */
+  reportError(error: Error): void;
   /** The session cookie's name. */
   readonly cookieName: string;
   readonly store: SessionStore | CookieStore;
 }
 
-const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
+export const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
 const VARY_ONLY: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: true, private: false }) as CommitResult;
 
 /** The handle's state: the manager loads through it and commits it. */
@@ -301,6 +306,7 @@ function buildManager<Data extends object, Flash extends object>(
     open: (cookieHeader, openOptions) =>
       new RequestSession(core, cookieHeader, openOptions?.readOnly === true, openOptions?.afterResponse) as unknown as SessionHandle<Data, Flash>,
     commit: (handle, outcome) => commit(core, handle, outcome, packageName),
+    reportError: (error) => reportSafely(onError, error),
     listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');
       return call('listByUser', () => s.listByUser!(userId));

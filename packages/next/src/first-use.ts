@@ -119,6 +119,7 @@ export function managerAtFirstUse<Data extends object, Flash extends object>(
   return {
     open: (cookieHeader, openOptions) => resolve().open(cookieHeader, openOptions),
     commit: (handle, outcome) => resolve().commit(handle, outcome),
+    reportError: (error) => resolve().reportError(error),
     listUserSessions: (userId) => resolve().listUserSessions(userId),
     revokeUserSessions: (userId) => resolve().revokeUserSessions(userId),
     revokeSession: (...args) => resolve().revokeSession(...args),
