@@ -12,7 +12,8 @@ import {
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
 import { type SecretRing, sealingSecrets } from './secrets';
-import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { checkOptions, serializerOption } from './options';
+import type { Serializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const PACKAGE = '@sess/core';
@@ -76,7 +77,8 @@ interface OpenedSeal {
 }
 
 /** Keeps sessions in sealed, size-checked, split-when-needed cookies. */
-export function createCookieStore(options: CookieStoreOptions = {}): CookieStore {
+export function createCookieStore(given?: CookieStoreOptions): CookieStore {
+  const options = checkOptions(PACKAGE, given, ['chunkSize', 'maxCookies', 'serializer']);
   const chunkSize = options.chunkSize ?? 3800;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 200 || chunkSize > 4000) {
     invalidOption(PACKAGE, 'chunkSize', 'an integer from 200 to 4000', chunkSize);
@@ -85,8 +87,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
   if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > MAX_SESSION_COOKIE_CHUNKS) {
     invalidOption(PACKAGE, 'maxCookies', `an integer from 1 to ${MAX_SESSION_COOKIE_CHUNKS}`, maxCookies);
   }
-  const serializer = options.serializer ?? jsonSerializer;
-  if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
+  const serializer = serializerOption(PACKAGE, 'serializer', options.serializer);
   const sealOptions = { ...ironDefaults, encode: serializer.stringify, decode: serializer.parse };
   // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded). One cache per
   // secret ring, since managers with different secrets may share this store.
