@@ -37,11 +37,16 @@ export interface CookieStoreRead {
  * and authenticated) with iron-webcrypto. No server state: sessions cannot be
  * listed or revoked server-side, and a destroyed session's old cookie stays valid
  * until it expires if someone kept a copy. Prefer a server store for logins.
+ * Made by `createCookieStore`; only the manager reads and writes through it.
  */
 export interface CookieStore {
   readonly kind: 'cookie';
   /** What the record is encoded with inside the seal; the manager adopts it, or checks it agrees with its own. */
   readonly serializer: Serializer;
+}
+
+/** The cookie store as the manager uses it. */
+export interface SealedCookieStore extends CookieStore {
   read(cookieHeader: string | null | undefined, ctx: CookieStoreContext): Promise<CookieStoreRead>;
   write(
     cookieHeader: string | null | undefined,
@@ -64,8 +69,11 @@ export interface CookieStoreOptions {
   serializer?: Serializer;
 }
 
-export function isCookieStore(value: unknown): value is CookieStore {
-  return typeof value === 'object' && value !== null && (value as CookieStore).kind === 'cookie';
+/** A store `createCookieStore` made (in any copy of the package). */
+export function isCookieStore(value: unknown): value is SealedCookieStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as SealedCookieStore;
+  return store.kind === 'cookie' && typeof store.read === 'function' && typeof store.write === 'function' && typeof store.clear === 'function';
 }
 
 interface OpenedSeal {
@@ -78,6 +86,11 @@ interface OpenedSeal {
 
 /** Keeps sessions in sealed, size-checked, split-when-needed cookies. */
 export function createCookieStore(given?: CookieStoreOptions): CookieStore {
+  return sealedCookieStore(given);
+}
+
+/** `createCookieStore`, typed as the manager sees it. */
+export function sealedCookieStore(given?: CookieStoreOptions): SealedCookieStore {
   const options = checkOptions(PACKAGE, given, ['chunkSize', 'maxCookies', 'serializer']);
   const chunkSize = options.chunkSize ?? 3800;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 200 || chunkSize > 4000) {

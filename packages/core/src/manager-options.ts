@@ -2,7 +2,7 @@
  * The manager's options: what they are, and how `createSessionManager` (or an adapter's
  * `session()`) resolves them, once, when it is called.
  */
-import { type CookieStore, isCookieStore } from './cookie-store';
+import { type CookieStore, isCookieStore, type SealedCookieStore } from './cookie-store';
 import { type CookieOptions, type IdCookieProtection, type ResolvedCookie, resolveCookie } from './cookies';
 import { invalidOption } from './errors';
 import { type ExpiryOptions, type ExpiryPolicy, resolveExpiry } from './expiry';
@@ -81,7 +81,7 @@ export interface ResolvedManagerOptions {
   protection: IdCookieProtection;
   /** Exactly one of the two is set. */
   serverStore: SessionStore | undefined;
-  cookieStore: CookieStore | undefined;
+  cookieStore: SealedCookieStore | undefined;
   store: SessionStore | CookieStore;
   serializer: Serializer;
   storeTimeoutMs: number;

@@ -6,6 +6,9 @@
 import { applyCommitHeaders, type HeaderAccess } from './response';
 import { type ErrorAnswer, errorAnswer, REPLACED_RESPONSE_HEADERS, type Settlement } from './settle';
 
+export type { HeaderAccess } from './response';
+export type { ErrorAnswer, Settlement } from './settle';
+
 /** The parts of Node's `ServerResponse` the helpers use. */
 export interface NodeResponse {
   statusCode: number;

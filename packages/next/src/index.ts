@@ -24,7 +24,7 @@ import {
   withCommitHeaders,
 } from './shared';
 
-export type { NextSessionsOptions } from './first-use';
+export type { NextSessionsOptions, NextSessionsStore } from './first-use';
 export { type StoreErrorAnswer, storeUnavailable } from './shared';
 
 /**
@@ -54,12 +54,12 @@ export type NextSession = Session<AppSessionData, AppFlashData>;
 export type NextSessionHandle = SessionHandle<AppSessionData, AppFlashData>;
 
 /** The calls a read-only session refuses: a Server Component cannot set the cookie they may need. */
-type WriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'rememberMe' | 'setUserId';
+export type SessionWriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'rememberMe' | 'setUserId';
 /**
  * The session of a Server Component: reads, flash messages (read once) and `touch()`.
  * Writes are compile errors here, and `SessionUsageError`s at run time.
  */
-export type ReadonlyNextSession = Omit<NextSession, WriteMethod>;
+export type ReadonlyNextSession = Omit<NextSession, SessionWriteMethod>;
 
 /** Options of `sessions.route()`. */
 export interface RouteOptions {
