@@ -1,7 +1,6 @@
 import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
 import {
   clearingCookie,
-  hasCanonicalSealMac,
   isSessionCookieName,
   MAX_SESSION_COOKIE_CHUNKS,
   type OutgoingCookie,
@@ -11,12 +10,15 @@ import {
 } from './cookies';
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
+import { BoundedCache, isPlausibleSeal, sealSecretId } from './seal';
 import { type SecretRing, sealingSecrets } from './secrets';
 import { checkOptions, serializerOption } from './options';
 import type { Serializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const PACKAGE = '@sess/core';
+/** Seals remembered per secret ring. */
+const OPENED_SEALS_CACHED = 1000;
 
 /** What the manager hands a cookie store on each call. */
 export interface CookieStoreContext {
@@ -104,18 +106,14 @@ export function sealedCookieStore(given?: CookieStoreOptions): SealedCookieStore
   const sealOptions = { ...ironDefaults, encode: serializer.stringify, decode: serializer.parse };
   // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded). One cache per
   // secret ring, since managers with different secrets may share this store.
-  const openedByRing = new WeakMap<SecretRing, Map<string, OpenedSeal | null>>();
+  const openedByRing = new WeakMap<SecretRing, BoundedCache<OpenedSeal | null>>();
   const openedWith = (secrets: SecretRing) => {
     let opened = openedByRing.get(secrets);
     if (opened === undefined) {
-      opened = new Map();
+      opened = new BoundedCache(OPENED_SEALS_CACHED);
       openedByRing.set(secrets, opened);
     }
     return opened;
-  };
-  const remember = (opened: Map<string, OpenedSeal | null>, sealed: string, value: OpenedSeal | null) => {
-    if (opened.size >= 1000) opened.delete(opened.keys().next().value!);
-    opened.set(sealed, value);
   };
 
   const presentNames = (cookieHeader: string | null | undefined, name: string): string[] => {
@@ -131,7 +129,7 @@ export function sealedCookieStore(given?: CookieStoreOptions): SealedCookieStore
         id: payload.id,
         key: await storeKeyOf(payload.id),
         recordText: serializer.stringify(payload.record),
-        secretId: sealed.split('*', 3)[1] ?? '',
+        secretId: sealSecretId(sealed),
       };
     } catch {
       return null; // tampered, truncated, expired or sealed with an unknown secret
@@ -157,14 +155,14 @@ export function sealedCookieStore(given?: CookieStoreOptions): SealedCookieStore
         sealed = parts.join('');
       }
       // Junk is refused without crypto and not remembered, so it cannot crowd out real seals.
-      if (!sealed.startsWith('Fe26.2*') || !hasCanonicalSealMac(sealed)) return { hadCookie: true };
+      if (!isPlausibleSeal(sealed)) return { hadCookie: true };
       const opened = openedWith(ctx.secrets);
       // Seals are bound to the cookie name, so the cache is too: `sid` does not open as `__Host-sid`.
       const cacheKey = `${name}=${sealed}`;
       let hit = opened.get(cacheKey);
       if (hit === undefined) {
         hit = await open(sealed, sealingSecrets(ctx.secrets, name));
-        remember(opened, cacheKey, hit);
+        opened.set(cacheKey, hit);
       }
       if (hit === null) return { hadCookie: true };
       const record = serializer.parse(hit.recordText) as SessionRecord;

@@ -4,7 +4,7 @@
  * `@sess/core/testing`.
  */
 export { type CookieStore, type CookieStoreOptions, createCookieStore } from './cookie-store';
-export type { CookieOptions, IdCookieProtection } from './cookies';
+export type { CookieOptions } from './cookies';
 export {
   isSessionStoreError,
   isSessionTooLargeError,
@@ -16,6 +16,7 @@ export {
   SessionValueError,
 } from './errors';
 export type { ExpiryOptions } from './expiry';
+export type { IdCookieProtection } from './id-cookie';
 export {
   createSessionManager,
   type RevokeOwner,

@@ -3,7 +3,8 @@
  * `session()`) resolves them, once, when it is called.
  */
 import { type CookieStore, isCookieStore, type SealedCookieStore } from './cookie-store';
-import { type CookieOptions, type IdCookieProtection, type ResolvedCookie, resolveCookie } from './cookies';
+import { type CookieOptions, type ResolvedCookie, resolveCookie } from './cookies';
+import type { IdCookieProtection } from './id-cookie';
 import { invalidOption } from './errors';
 import { type ExpiryOptions, type ExpiryPolicy, resolveExpiry } from './expiry';
 import { memoryStore } from './memory-store';

@@ -1,4 +1,5 @@
-import { IdCookieCodec, type OutgoingCookie, serializeCookie } from './cookies';
+import { type OutgoingCookie, serializeCookie } from './cookies';
+import { IdCookieCodec } from './id-cookie';
 import type { CookieStore } from './cookie-store';
 import { isFailedOutcome, planCommit, shouldMarkPrivate } from './decisions';
 import { invalidOption, SessionUsageError } from './errors';

@@ -1,5 +1,6 @@
 import type { CookieStoreContext, SealedCookieStore } from './cookie-store';
-import { clearingCookie, type IdCookieCodec, type OpenedIdCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import { clearingCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import type { IdCookieCodec, OpenedIdCookie } from './id-cookie';
 import type { OpenedSession } from './session';
 import { storeCaller } from './store-call';
 import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
