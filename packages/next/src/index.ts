@@ -1,6 +1,5 @@
 import {
   type DataOf,
-  type ErrorAnswer,
   type Session,
   type SessionHandle,
   type SessionManager,
@@ -18,6 +17,7 @@ import {
   asStoreError,
   controlFlowStatus,
   OPEN_OPTIONS,
+  replacedResponse,
   type StoreErrorAnswer,
   sessionCookieHeader,
   storeUnavailable,
@@ -183,7 +183,7 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
         response = await handler(request, handle, context);
       } catch (error) {
         const settled = await settleThrown(handle, error);
-        if (settled.send === 'error') return errorResponse(settled, request);
+        if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
         // `redirect()`/`notFound()` build their response inside Next: cookies can only go through `cookies()`.
         if (settled.commit.cookies.length > 0) {
           const jar = await cookies();
@@ -194,20 +194,10 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
         return onStoreError(storeError, request);
       }
       const settled = await settleRequest(manager, handle, { status: response.status });
-      if (settled.send === 'error') return errorResponse(settled, request);
+      if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
       return withCommitHeaders(response, settled.commit);
     };
 
-    /** The response replacing one whose write was lost: `onStoreError` for an outage, the 413 of an oversized session. */
-    function errorResponse(answer: ErrorAnswer, request: Request): Response | Promise<Response> {
-      const storeError = asStoreError(answer.error);
-      if (storeError !== undefined) return onStoreError(storeError, request);
-      if (answer.status >= 500) throw answer.error;
-      return new Response('The session could not be saved: it grew too large.\n', {
-        status: answer.status,
-        headers: { ...answer.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
-      });
-    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { isSessionStoreError, type SessionStoreError } from '@sess/core';
-import { applyCommitHeaders, type CommitResult, type HeaderAccess, isSessionCookieName } from '@sess/core/adapter';
+import { applyCommitHeaders, type CommitResult, type ErrorAnswer, type HeaderAccess, isSessionCookieName } from '@sess/core/adapter';
 
 /** How a late write's report names the moment the request ended, in every entry point. */
 export const AFTER_RESPONSE = 'after the Route Handler, Server Action, proxy or API route returned';
@@ -126,4 +126,19 @@ export function storeUnavailable(error: SessionStoreError): Response {
 /** `error` when it is a store outage (by shape: it may come from another copy of the core). */
 export function asStoreError(error: unknown): SessionStoreError | undefined {
   return isSessionStoreError(error) ? error : undefined;
+}
+
+/**
+ * The response replacing one whose write was lost (`settleRequest`'s `ErrorAnswer`):
+ * `onStoreError` for an outage, a 413 for an oversized session; anything else is a bug,
+ * thrown for Next to log and answer.
+ */
+export function replacedResponse(answer: ErrorAnswer, request: Request, onStoreError: StoreErrorAnswer): Response | Promise<Response> {
+  const storeError = asStoreError(answer.error);
+  if (storeError !== undefined) return onStoreError(storeError, request);
+  if (answer.status >= 500) throw answer.error;
+  return new Response('The session could not be saved: it grew too large.\n', {
+    status: answer.status,
+    headers: { ...answer.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }
