@@ -9,7 +9,7 @@
  * `SESSION_SECRET` is a binding (a Worker secret, or scripts/workerd.ts locally). Every store here
  * holds only a binding or a URL, never an I/O object, so one serves every request of the isolate.
  */
-import { createCookieStore, type SessionStore } from '@sess/core';
+import { createCookieStore, type SessionManagerOptions } from '@sess/core';
 import type { DemoRedisDriver, StoreMode } from '@sess/demo-kit';
 import { createDurableObjectStore, type DurableObjectNamespaceLike } from '@sess/store-cloudflare';
 import { createRedisStore } from '@sess/store-redis';
@@ -35,7 +35,7 @@ export interface WorkerEnv {
 }
 
 interface WorkerStore {
-  store: SessionStore;
+  store: SessionManagerOptions['store'];
   mode: StoreMode;
   driver?: DemoRedisDriver;
 }
