@@ -72,9 +72,39 @@ export default {
         ...(chosen.mode === 'cookie' && { userIndex: { listUserSessions: async () => [], revokeUserSessions: async () => 0 } }),
       });
     }
-    return app.fetch(request);
+    return answer(app, request);
   },
 };
+
+/** The most of a refused body the Worker reads to keep the connection (a pipelined request may follow it). */
+const MAX_DRAINED_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * workerd's HTTP server drops the `Connection: close` the app sets on a 413 and resets a connection whose
+ * request body is left unread, losing the pipelined requests behind it (and at times the 413). Reading the
+ * rest of a refused body, up to a bound, keeps the connection usable, as Node's server does.
+ */
+async function answer(demo: NonNullable<typeof app>, request: Request): Promise<Response> {
+  const response = await demo.fetch(request);
+  if (response.status === 413 && request.body !== null && !request.bodyUsed) {
+    const reader = request.body.getReader();
+    let readBytes = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        readBytes += value.byteLength;
+        if (readBytes > MAX_DRAINED_BODY_BYTES) {
+          await reader.cancel();
+          break;
+        }
+      }
+    } catch {
+      // The client went away: the 413 goes nowhere either way.
+    }
+  }
+  return response;
+}
 
 function misconfigured(fix: string): Response {
   return new Response(`hono-demo: ${fix}`, { status: 500 });

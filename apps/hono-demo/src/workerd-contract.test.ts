@@ -7,7 +7,5 @@ describeDemoContract('Hono demo in workerd', {
   start,
   appDir: fileURLToPath(new URL('..', import.meta.url)),
   modes: WORKERD_MODES,
-  // workerd's HTTP server drops the 413's `Connection: close` and ends the connection (README: "Runtimes").
-  dropsConnectionHeader: true,
   commandLine: { entry: 'scripts/workerd.ts', script: 'start:workerd', store: 'durable-objects' },
 });
