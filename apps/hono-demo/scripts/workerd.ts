@@ -19,18 +19,18 @@ import {
   withUpstashBridge,
 } from '@sess/demo-kit';
 import { Miniflare } from 'miniflare';
-import { bundleDemo } from './bundle';
+import { bundleDemoCode } from './bundle';
 
 /** The newest date this workerd knows is fine; features only grow with it. */
 const COMPATIBILITY_DATE = '2025-09-01';
 
 /** Bundles src/worker.ts and serves it from workerd with these bindings; `SESSIONS` bound to a SQLite Durable Object class. */
 async function serveWorker(config: Pick<DemoConfig, 'port' | 'host'>, bindings: Record<string, string>, onClose: () => Promise<void>) {
-  const scriptPath = await bundleDemo('worker');
+  const script = await bundleDemoCode('worker');
   const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   const mf = new Miniflare({
     modules: true,
-    scriptPath,
+    script,
     compatibilityDate: COMPATIBILITY_DATE,
     bindings,
     // As `new_sqlite_classes` in wrangler's migrations. Not persisted: the sessions end with the process.
