@@ -1,17 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Tests and type checks run against sources: no build needed. Order matters (subpaths first). */
-export const sourceAliases = [
-  { find: /^@sess\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
-  { find: /^@sess\/core\/(adapter|store|node)$/, replacement: here('./packages/core/src/$1.ts') },
-  { find: /^@sess\/core$/, replacement: here('./packages/core/src/index.ts') },
-  { find: /^@sess\/store-redis$/, replacement: here('./packages/store-redis/src/index.ts') },
-  { find: /^@sess\/store-cloudflare$/, replacement: here('./packages/store-cloudflare/src/index.ts') },
-  { find: /^@sess\/express$/, replacement: here('./packages/express/src/index.ts') },
-  { find: /^@sess\/koa$/, replacement: here('./packages/koa/src/index.ts') },
-  { find: /^@sess\/hono$/, replacement: here('./packages/hono/src/index.ts') },
-  { find: /^@sess\/next\/(proxy|pages)$/, replacement: here('./packages/next/src/$1.ts') },
-  { find: /^@sess\/next$/, replacement: here('./packages/next/src/index.ts') },
-];
+/** The one package → source map: `paths` of tsconfig.base.json, which the type checks use too. */
+const { compilerOptions } = JSON.parse(readFileSync(here('./tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, [string]> };
+};
+
+/** Tests and bundles of the workspace run against sources: no build needed. Longest names first (subpaths before their package). */
+export const sourceAliases = Object.entries(compilerOptions.paths)
+  .sort(([a], [b]) => b.length - a.length)
+  .map(([name, [target]]) => ({ find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`), replacement: here(target) }));

@@ -1,22 +1,8 @@
-import { defineConfig, type UserConfig } from 'tsdown';
-
-const shared = {
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  platform: 'neutral',
-  deps: { neverBundle: [/^@sess\//, 'vitest'] },
-} satisfies UserConfig;
+import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
 export default defineConfig([
-  {
-    ...shared,
-    entry: { index: 'src/index.ts', adapter: 'src/adapter.ts', store: 'src/store.ts', node: 'src/node.ts' },
-    format: ['esm', 'cjs'],
-  },
-  {
-    ...shared,
-    // The test kits run only under vitest, which refuses require(): a CommonJS build could never load.
-    entry: { 'testing/index': 'src/testing/index.ts' },
-    format: ['esm'],
-  },
+  packageBuild({ entry: { index: 'src/index.ts', adapter: 'src/adapter.ts', store: 'src/store.ts', node: 'src/node.ts' }, external: ['vitest'] }),
+  // The test kits run only under vitest, which refuses require(): a CommonJS build could never load.
+  packageBuild({ entry: { 'testing/index': 'src/testing/index.ts' }, external: ['vitest'], format: ['esm'] }),
 ]);

@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
-export default defineConfig({
-  // Three entries, so the Pages Router and proxy never pull in `next/headers` (App Router only).
-  entry: ['src/index.ts', 'src/proxy.ts', 'src/pages.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  platform: 'neutral',
-  deps: { neverBundle: [/^@sess\//, /^next(\/|$)/, 'react'] },
-});
+// Three entries, so the Pages Router and proxy never pull in `next/headers` (App Router only).
+export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/proxy.ts', 'src/pages.ts'], external: [/^next(\/|$)/, 'react'] }));

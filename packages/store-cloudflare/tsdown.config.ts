@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  platform: 'neutral',
-  deps: { neverBundle: [/^@sess\//] },
-});
+export default defineConfig(packageBuild({ entry: ['src/index.ts'] }));

@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  platform: 'neutral',
-  // The client libraries are optional peers, never bundled: a driver only reads a client's shape.
-  deps: { neverBundle: [/^@sess\//, /^ioredis$/, /^redis$/] },
-});
+// The client libraries are optional peers, never bundled: a driver only reads a client's shape.
+export default defineConfig(packageBuild({ entry: ['src/index.ts'], external: [/^ioredis$/, /^redis$/] }));

@@ -22,7 +22,7 @@ const SOURCES = [
   join(REPO_DIR, 'packages/store-redis/src'),
   join(REPO_DIR, 'apps/demo-kit/src'),
 ];
-const READY_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 45_000;
 /** Next's environment for every command: no telemetry (CI has no network for it anyway). */
 const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' };
 

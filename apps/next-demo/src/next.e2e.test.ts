@@ -181,7 +181,7 @@ describe('Next.js demo: routes only Next has, over HTTP', () => {
       const read = await client.request('GET', '/api/edge', { accept: 'json' });
       expect(await read.json()).toEqual({ count: 2, runtime: 'edge', store: edgeStore });
       expect(read.headers.getSetCookie()).toEqual([]);
-    });
+    }, TEST_TIMEOUT_MS);
 
     it('answers a signed-out /account from proxy with a 303, before any render', async () => {
       const visitor = demoClient(demo.url);
@@ -189,7 +189,7 @@ describe('Next.js demo: routes only Next has, over HTTP', () => {
       expect(response.status).toBe(303);
       expect(new URL(response.headers.get('location')!, demo.url).pathname).toBe('/');
       expect(response.headers.getSetCookie()).toEqual([]);
-    });
+    }, TEST_TIMEOUT_MS);
 
     it('renders the page of a signed-in user from a Server Component without any Set-Cookie', async () => {
       const browser = demoClient(demo.url);
@@ -203,6 +203,6 @@ describe('Next.js demo: routes only Next has, over HTTP', () => {
       const account = await browser.request('GET', '/account');
       expect(account.status).toBe(200);
       expect(account.headers.getSetCookie()).toEqual([]);
-    });
+    }, TEST_TIMEOUT_MS);
   });
 });

@@ -1,6 +1,6 @@
 import { seal, defaults as ironDefaults } from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
-import { type CookieStoreContext, createCookieStore, isCookieStore } from './cookie-store';
+import { type CookieStoreContext, createCookieStore, isCookieStore, sealedCookieStore } from './cookie-store';
 import { type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { SessionTooLargeError } from './errors';
 import { generateSessionId, storeKeyOf } from './ids';
@@ -64,7 +64,7 @@ describe('createCookieStore', () => {
 
 describe('cookie store read and write', () => {
   it('reads back the id and the whole record it wrote', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const ctx = contextOf();
     const id = generateSessionId();
     const record = recordOf({ user: 'ann', cart: { items: ['apple'] } }, { userId: 'u1', persistent: true });
@@ -77,7 +77,7 @@ describe('cookie store read and write', () => {
   });
 
   it('says whether one of its cookies came in at all', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const ctx = contextOf();
     for (const header of [undefined, null, '', 'other=1', 'xsid=1; sidx=2', 'sid.x=1', 'sid.100=1']) {
       expect(await store.read(header, ctx), String(header)).toEqual({ hadCookie: false });
@@ -88,7 +88,7 @@ describe('cookie store read and write', () => {
   });
 
   it('gives every read its own record object, so requests never share state', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const ctx = contextOf();
     const header = headerOf(await store.write(undefined, { id: generateSessionId(), record: recordOf({ list: [1] }), maxAgeSeconds: undefined }, ctx));
     const first = await store.read(header, ctx);
@@ -98,7 +98,7 @@ describe('cookie store read and write', () => {
   });
 
   it('splits a large seal over numbered cookies no longer than chunkSize, and joins them back', async () => {
-    const store = createCookieStore({ chunkSize: 500, maxCookies: 5 });
+    const store = sealedCookieStore({ chunkSize: 500, maxCookies: 5 });
     const ctx = contextOf(secretA, { path: '/app', domain: 'example.com' });
     const record = recordOf({ blob: noise(1200) });
     const cookies = await store.write(undefined, { id: generateSessionId(), record, maxAgeSeconds: 60 }, ctx);
@@ -114,7 +114,7 @@ describe('cookie store read and write', () => {
   });
 
   it('clears chunks the new value no longer needs, and the single cookie when it grows into chunks', async () => {
-    const store = createCookieStore({ chunkSize: 500, maxCookies: 5 });
+    const store = sealedCookieStore({ chunkSize: 500, maxCookies: 5 });
     const ctx = contextOf();
     const id = generateSessionId();
     const big = await store.write(undefined, { id, record: recordOf({ blob: noise(1200) }), maxAgeSeconds: undefined }, ctx);
@@ -129,7 +129,7 @@ describe('cookie store read and write', () => {
   });
 
   it('refuses to write past maxCookies with a SessionTooLargeError that gives sizes and a way out', async () => {
-    const store = createCookieStore({ chunkSize: 500, maxCookies: 2 });
+    const store = sealedCookieStore({ chunkSize: 500, maxCookies: 2 });
     const write = store.write(undefined, { id: generateSessionId(), record: recordOf({ blob: noise(1500) }), maxAgeSeconds: undefined }, contextOf());
     await expect(write).rejects.toBeInstanceOf(SessionTooLargeError);
     await expect(write).rejects.toMatchObject({ name: 'SessionTooLargeError', limitBytes: 1000 });
@@ -137,7 +137,7 @@ describe('cookie store read and write', () => {
   });
 
   it('does not open a set of chunks with a gap or a missing piece', async () => {
-    const store = createCookieStore({ chunkSize: 500, maxCookies: 5 });
+    const store = sealedCookieStore({ chunkSize: 500, maxCookies: 5 });
     const ctx = contextOf();
     const cookies = await store.write(undefined, { id: generateSessionId(), record: recordOf({ blob: noise(1200) }), maxAgeSeconds: undefined }, ctx);
     const withoutMiddle = cookies.filter((c) => c.name !== 'sid.1');
@@ -147,7 +147,7 @@ describe('cookie store read and write', () => {
   });
 
   it('clears every cookie of ours that came in, or the base name when none did', () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const ctx = contextOf();
     const clear = (header: string | undefined) => store.clear(header, ctx).map((c) => [c.name, c.value, c.options.maxAge]);
     expect(clear('sid.0=a; other=1; sid.1=b; sid.2=c')).toEqual([
@@ -162,14 +162,14 @@ describe('cookie store read and write', () => {
   it('opens a seal made with an older secret and flags it stale; a removed secret no longer opens', async () => {
     const id = generateSessionId();
     const record = recordOf({ user: 'ann' });
-    const header = headerOf(await createCookieStore().write(undefined, { id, record, maxAgeSeconds: undefined }, contextOf({ 1: secretA })));
-    const rotated = await createCookieStore().read(header, contextOf({ 1: secretA, 2: secretB }));
+    const header = headerOf(await sealedCookieStore().write(undefined, { id, record, maxAgeSeconds: undefined }, contextOf({ 1: secretA })));
+    const rotated = await sealedCookieStore().read(header, contextOf({ 1: secretA, 2: secretB }));
     expect(rotated.session).toMatchObject({ id, record, stale: true });
-    expect(await createCookieStore().read(header, contextOf({ 2: secretB }))).toEqual({ hadCookie: true });
+    expect(await sealedCookieStore().read(header, contextOf({ 2: secretB }))).toEqual({ hadCookie: true });
   });
 
   it('opens nothing sealed for another manager, even through a store instance both share', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const header = headerOf(await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, contextOf(secretA)));
     expect((await store.read(header, contextOf(secretA))).session).toBeDefined();
     expect(await store.read(header, contextOf(secretB))).toEqual({ hadCookie: true });
@@ -177,17 +177,17 @@ describe('cookie store read and write', () => {
   });
 
   it('opens nothing sealed under another cookie name, even through a store instance both share (sid is not __Host-sid)', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const asSid = contextOf(secretA);
     const asHost = contextOf(secretA, { name: '__Host-sid', secure: true });
     const sealed = (await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, asSid))[0]!.value;
     expect((await store.read(`sid=${sealed}`, asSid)).session).toBeDefined();
     expect(await store.read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
-    expect(await createCookieStore().read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
+    expect(await sealedCookieStore().read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
   });
 
   it('refuses a genuine seal whose payload is not a session', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const ctx = contextOf();
     const good = { id: generateSessionId(), record: recordOf({ a: 1 }) };
     const payloads: unknown[] = [
@@ -205,7 +205,7 @@ describe('cookie store read and write', () => {
   });
 
   it('lets the seal itself expire shortly after the record does', async () => {
-    const store = createCookieStore();
+    const store = sealedCookieStore();
     const now = Date.now();
     const record = recordOf({ a: 1 }, { expiresAtMs: now + 5_000 });
     const [cookie] = await store.write(undefined, { id: generateSessionId(), record, maxAgeSeconds: undefined }, contextOf());
@@ -215,7 +215,7 @@ describe('cookie store read and write', () => {
   });
 
   it('round-trips Date, Map, Set and BigInt with the rich serializer', async () => {
-    const store = createCookieStore({ serializer: richSerializer });
+    const store = sealedCookieStore({ serializer: richSerializer });
     const ctx = contextOf();
     const record = recordOf({ when: new Date(5), tags: new Set(['a']), byId: new Map([[1, 2n]]) });
     const header = headerOf(await store.write(undefined, { id: generateSessionId(), record, maxAgeSeconds: undefined }, ctx));

@@ -1,7 +1,8 @@
 import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
 import {
   clearingCookie,
-  hasCanonicalSealMac,
+  isSessionCookieName,
+  MAX_SESSION_COOKIE_CHUNKS,
   type OutgoingCookie,
   outgoingCookie,
   parseCookies,
@@ -9,11 +10,15 @@ import {
 } from './cookies';
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
+import { BoundedCache, isPlausibleSeal, sealSecretId } from './seal';
 import { type SecretRing, sealingSecrets } from './secrets';
-import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { checkOptions, serializerOption } from './options';
+import type { Serializer } from './serializer';
 import type { SessionRecord } from './store';
 
 const PACKAGE = '@sess/core';
+/** Seals remembered per secret ring. */
+const OPENED_SEALS_CACHED = 1000;
 
 /** What the manager hands a cookie store on each call. */
 export interface CookieStoreContext {
@@ -34,11 +39,16 @@ export interface CookieStoreRead {
  * and authenticated) with iron-webcrypto. No server state: sessions cannot be
  * listed or revoked server-side, and a destroyed session's old cookie stays valid
  * until it expires if someone kept a copy. Prefer a server store for logins.
+ * Made by `createCookieStore`; only the manager reads and writes through it.
  */
 export interface CookieStore {
   readonly kind: 'cookie';
   /** What the record is encoded with inside the seal; the manager adopts it, or checks it agrees with its own. */
   readonly serializer: Serializer;
+}
+
+/** The cookie store as the manager uses it. */
+export interface SealedCookieStore extends CookieStore {
   read(cookieHeader: string | null | undefined, ctx: CookieStoreContext): Promise<CookieStoreRead>;
   write(
     cookieHeader: string | null | undefined,
@@ -61,8 +71,11 @@ export interface CookieStoreOptions {
   serializer?: Serializer;
 }
 
-export function isCookieStore(value: unknown): value is CookieStore {
-  return typeof value === 'object' && value !== null && (value as CookieStore).kind === 'cookie';
+/** A store `createCookieStore` made (in any copy of the package). */
+export function isCookieStore(value: unknown): value is SealedCookieStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as SealedCookieStore;
+  return store.kind === 'cookie' && typeof store.read === 'function' && typeof store.write === 'function' && typeof store.clear === 'function';
 }
 
 interface OpenedSeal {
@@ -74,37 +87,38 @@ interface OpenedSeal {
 }
 
 /** Keeps sessions in sealed, size-checked, split-when-needed cookies. */
-export function createCookieStore(options: CookieStoreOptions = {}): CookieStore {
+export function createCookieStore(given?: CookieStoreOptions): CookieStore {
+  return sealedCookieStore(given);
+}
+
+/** `createCookieStore`, typed as the manager sees it. */
+export function sealedCookieStore(given?: CookieStoreOptions): SealedCookieStore {
+  const options = checkOptions(PACKAGE, given, ['chunkSize', 'maxCookies', 'serializer']);
   const chunkSize = options.chunkSize ?? 3800;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 200 || chunkSize > 4000) {
     invalidOption(PACKAGE, 'chunkSize', 'an integer from 200 to 4000', chunkSize);
   }
   const maxCookies = options.maxCookies ?? 4;
-  if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > 20) {
-    invalidOption(PACKAGE, 'maxCookies', 'an integer from 1 to 20', maxCookies);
+  if (!Number.isSafeInteger(maxCookies) || maxCookies < 1 || maxCookies > MAX_SESSION_COOKIE_CHUNKS) {
+    invalidOption(PACKAGE, 'maxCookies', `an integer from 1 to ${MAX_SESSION_COOKIE_CHUNKS}`, maxCookies);
   }
-  const serializer = options.serializer ?? jsonSerializer;
-  if (!isSerializer(serializer)) invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
+  const serializer = serializerOption(PACKAGE, 'serializer', options.serializer);
   const sealOptions = { ...ironDefaults, encode: serializer.stringify, decode: serializer.parse };
   // Unsealing costs ~0.5 ms: remember recent seals we opened (bounded). One cache per
   // secret ring, since managers with different secrets may share this store.
-  const openedByRing = new WeakMap<SecretRing, Map<string, OpenedSeal | null>>();
+  const openedByRing = new WeakMap<SecretRing, BoundedCache<OpenedSeal | null>>();
   const openedWith = (secrets: SecretRing) => {
     let opened = openedByRing.get(secrets);
     if (opened === undefined) {
-      opened = new Map();
+      opened = new BoundedCache(OPENED_SEALS_CACHED);
       openedByRing.set(secrets, opened);
     }
     return opened;
   };
-  const remember = (opened: Map<string, OpenedSeal | null>, sealed: string, value: OpenedSeal | null) => {
-    if (opened.size >= 1000) opened.delete(opened.keys().next().value!);
-    opened.set(sealed, value);
-  };
 
   const presentNames = (cookieHeader: string | null | undefined, name: string): string[] => {
     if (!cookieHeader?.includes(name)) return [];
-    return Object.keys(parseCookies(cookieHeader)).filter((n) => n === name || isChunkOf(n, name));
+    return Object.keys(parseCookies(cookieHeader)).filter((n) => isSessionCookieName(n, name));
   };
 
   const open = async (sealed: string, secrets: SecretRing): Promise<OpenedSeal | null> => {
@@ -115,7 +129,7 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
         id: payload.id,
         key: await storeKeyOf(payload.id),
         recordText: serializer.stringify(payload.record),
-        secretId: sealed.split('*', 3)[1] ?? '',
+        secretId: sealSecretId(sealed),
       };
     } catch {
       return null; // tampered, truncated, expired or sealed with an unknown secret
@@ -137,18 +151,18 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
           if (part === undefined) break;
           parts.push(part);
         }
-        if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isChunkOf(n, name)) };
+        if (parts.length === 0) return { hadCookie: Object.keys(cookies).some((n) => isSessionCookieName(n, name)) };
         sealed = parts.join('');
       }
       // Junk is refused without crypto and not remembered, so it cannot crowd out real seals.
-      if (!sealed.startsWith('Fe26.2*') || !hasCanonicalSealMac(sealed)) return { hadCookie: true };
+      if (!isPlausibleSeal(sealed)) return { hadCookie: true };
       const opened = openedWith(ctx.secrets);
       // Seals are bound to the cookie name, so the cache is too: `sid` does not open as `__Host-sid`.
       const cacheKey = `${name}=${sealed}`;
       let hit = opened.get(cacheKey);
       if (hit === undefined) {
         hit = await open(sealed, sealingSecrets(ctx.secrets, name));
-        remember(opened, cacheKey, hit);
+        opened.set(cacheKey, hit);
       }
       if (hit === null) return { hadCookie: true };
       const record = serializer.parse(hit.recordText) as SessionRecord;
@@ -193,10 +207,6 @@ export function createCookieStore(options: CookieStoreOptions = {}): CookieStore
       return (present.length > 0 ? present : [ctx.cookie.name]).map((n) => clearingCookie(ctx.cookie, n));
     },
   };
-}
-
-function isChunkOf(cookieName: string, name: string): boolean {
-  return cookieName.startsWith(`${name}.`) && /^\d{1,2}$/.test(cookieName.slice(name.length + 1));
 }
 
 function isRecord(value: unknown): value is SessionRecord {

@@ -1,8 +1,13 @@
 /**
  * When to write, touch, destroy and send cookies: pure predicates in the spirit of
  * express-session's shouldSave/shouldTouch/shouldSetCookie/shouldDestroy, so each
- * rule is tested on its own and the manager only carries out the plan.
+ * rule is tested on its own, and `planCommit`, which turns them into the plan the
+ * manager only carries out.
  */
+import { cookieMaxAgeSeconds, type ExpiryPolicy, expiresAtOf } from './expiry';
+import type { CommitPlan } from './persistence';
+import type { ClosedSession } from './session';
+import type { SessionMeta } from './store';
 
 /** What the manager knows about a request's session when it commits. */
 export interface CommitFacts {
@@ -72,4 +77,68 @@ export function shouldMarkPrivate(f: CommitFacts, settingCookie: boolean): boole
 /** A cookie that no longer points at a live session is cleared, unless a new one replaces it. */
 export function shouldClearCookie(f: CommitFacts): boolean {
   return !f.failed && f.hadCookie && !shouldSave(f) && !shouldTouch(f) && (f.isNew || f.empty);
+}
+
+/** What `planCommit` decides from. */
+export interface CommitInput {
+  /** The session, closed for the commit. */
+  session: ClosedSession;
+  /** `isFailedOutcome` of the response. */
+  failed: boolean;
+  /** The session may send no cookie (a Next.js Server Component). */
+  readOnly: boolean;
+  /** A touch rewrites the cookie (the cookie store), so a read-only session cannot be touched. */
+  touchNeedsCookie: boolean;
+  nowMs: number;
+  policy: ExpiryPolicy;
+}
+
+/**
+ * The commit of one request: its facts, the plan for the persistence strategy
+ * (`undefined`: nothing to write, destroy or send), and the meta the store holds after it.
+ */
+export function planCommit(input: CommitInput): { facts: CommitFacts; plan: CommitPlan | undefined; meta: SessionMeta } {
+  const { session, readOnly, nowMs, policy } = input;
+  const facts: CommitFacts = {
+    failed: input.failed,
+    isNew: !session.stored,
+    modified: session.changes.modified,
+    empty: session.empty,
+    regenerated: session.regenerated,
+    hasRecordToDrop: session.recordToDrop !== undefined,
+    touchDue: session.touchDue,
+    persistenceChanged: session.persistenceChanged,
+    hadCookie: session.hadCookie,
+    staleCookie: session.staleCookie,
+  };
+  const canWrite = !readOnly || !input.touchNeedsCookie;
+  const save = canWrite && shouldSave(facts);
+  const touch = canWrite && shouldTouch(facts);
+  const destroy = canWrite && shouldDestroy(facts);
+  const setCookie = !readOnly && shouldSetCookie(facts);
+  const clearCookie = !readOnly && shouldClearCookie(facts);
+  if (!save && !touch && !destroy && !setCookie && !clearCookie) return { facts, plan: undefined, meta: session.meta };
+
+  const meta: SessionMeta = { ...session.meta, lastActiveAtMs: save || touch ? nowMs : session.meta.lastActiveAtMs };
+  meta.expiresAtMs = expiresAtOf(meta, policy);
+  const plan: CommitPlan = {
+    id: session.id,
+    key: session.key,
+    record: session.record(meta),
+    setCookie,
+    clearCookie,
+    cookieMaxAgeSeconds: cookieMaxAgeSeconds(meta, policy, nowMs),
+  };
+  if (save) {
+    const whole = facts.isNew || facts.regenerated;
+    const { set, removed } = session.changes;
+    plan.save = { patch: whole ? undefined : { set, removed, meta } };
+  } else if (touch) {
+    plan.touch = meta;
+  }
+  // A regenerated stored session moves to its new key only if it was not revoked meanwhile.
+  if (save && facts.regenerated && session.recordToDrop !== undefined) plan.rotateFrom = session.recordToDrop;
+  // The record the cookie pointed at: destroyed, or emptied by the handler.
+  else if (destroy) plan.destroyKey = session.recordToDrop ?? session.key;
+  return { facts, plan, meta: save || touch ? meta : session.meta };
 }

@@ -3,8 +3,8 @@
  * `@sess/core/adapter`, store authors from `@sess/core/store`, tests from
  * `@sess/core/testing`.
  */
-export { type CookieStoreOptions, createCookieStore } from './cookie-store';
-export type { CookieOptions, IdCookieProtection } from './cookies';
+export { type CookieStore, type CookieStoreOptions, createCookieStore } from './cookie-store';
+export type { CookieOptions } from './cookies';
 export {
   isSessionStoreError,
   isSessionTooLargeError,
@@ -16,6 +16,7 @@ export {
   SessionValueError,
 } from './errors';
 export type { ExpiryOptions } from './expiry';
+export type { IdCookieProtection } from './id-cookie';
 export {
   createSessionManager,
   type RevokeOwner,
@@ -29,4 +30,14 @@ export { richSerializer } from './rich-serializer';
 export { jsonSerializer, type Serializer } from './serializer';
 export type { Session } from './session';
 export type { SessionStore, UserSessionSummary } from './store';
-export type { JsonValue, Register, RichValue, SessionValue, Storable } from './values';
+export type {
+  JsonPrimitive,
+  JsonValue,
+  NotStorable,
+  Register,
+  RichLeaf,
+  RichValue,
+  SerializerKind,
+  SessionValue,
+  Storable,
+} from './values';

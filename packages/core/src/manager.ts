@@ -1,89 +1,20 @@
-import { IdCookieCodec, type CookieOptions, type IdCookieProtection, type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
-import { type CookieStore, isCookieStore } from './cookie-store';
-import {
-  type CommitFacts,
-  isFailedOutcome,
-  shouldClearCookie,
-  shouldDestroy,
-  shouldMarkPrivate,
-  shouldSave,
-  shouldSetCookie,
-  shouldTouch,
-} from './decisions';
-import { invalidOption, rejectUnknownOptions, SessionUsageError } from './errors';
-import { cookieMaxAgeSeconds, type ExpiryOptions, expiresAtOf, resolveExpiry } from './expiry';
+import { type OutgoingCookie, serializeCookie } from './cookies';
+import { IdCookieCodec } from './id-cookie';
+import type { CookieStore } from './cookie-store';
+import { isFailedOutcome, planCommit, shouldMarkPrivate } from './decisions';
+import { invalidOption, SessionUsageError } from './errors';
+import { expiresAtOf } from './expiry';
 import { isStoreKeyShape } from './ids';
-import { memoryStore } from './memory-store';
-import { type CommitPlan, cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
-import { resolveSecrets } from './secrets';
-import { isSerializer, jsonSerializer, type Serializer } from './serializer';
-import { type Session, type SessionContext, SessionState } from './session';
+import { resolveManagerOptions, type SessionManagerOptions } from './manager-options';
+import { cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
+import { adoptStoredMeta, closeForCommit, reportSafely, type Session, type SessionContext, SessionState } from './session';
 import { storeCaller } from './store-call';
-import { isSessionStore, type SessionMeta, type SessionStore, type UserSessionSummary } from './store';
+import type { SessionStore, UserSessionSummary } from './store';
 import type { SessionValue } from './values';
 
+export type { SessionManagerOptions } from './manager-options';
+
 const PACKAGE = '@sess/core';
-const DEFAULT_STORE_TIMEOUT_MS = 3000;
-
-/** Options of `createSessionManager`, which every adapter's `session()` accepts too. */
-export interface SessionManagerOptions {
-  /**
-   * Secret(s) for the cookie: at least 32 characters each (`openssl rand -base64 32`).
-   * Pass an id map (`{ 1: old, 2: new }`) to rotate: the highest id signs, every listed one verifies.
-   */
-  secret: string | Readonly<Record<string, string>>;
-  /** Where sessions live: a server store, or `createCookieStore()` for sealed cookies. @default createMemoryStore() */
-  store?: SessionStore | CookieStore;
-  /** Cookie name and attributes. @default { name: 'sid', httpOnly: true, sameSite: 'lax', path: '/', secure: NODE_ENV === 'production' } */
-  cookie?: CookieOptions;
-  /** How the id cookie is protected with iron-webcrypto: an HMAC signature or a full seal. @default 'sign' */
-  cookieValue?: IdCookieProtection;
-  /** Idle and absolute timeouts, touch throttling, remember-me, in milliseconds. @default see `ExpiryOptions` */
-  expiry?: ExpiryOptions;
-  /**
-   * Checks values at `set`, detects changes, and encodes the default memory store.
-   * Better set once, on the store (`createMemoryStore({ serializer: richSerializer })`):
-   * the manager adopts the store's. Given here too, it must agree with the store's,
-   * or `createSessionManager` throws, since `set` would accept values the store gives back changed.
-   * @default the store's `serializer`, else jsonSerializer
-   */
-  serializer?: Serializer;
-  /** Persist changes even when the response is a 5xx or the handler's error went unanswered. @default false */
-  saveOnError?: boolean;
-  /** A store call slower than this fails with a `SessionStoreError` (503). @default 3000 */
-  storeTimeoutMs?: number;
-  /** The clock, in epoch milliseconds; for tests. @default Date.now */
-  now?: () => number;
-  /**
-   * Where errors go that no caller could catch: today a session write after the commit
-   * (from a timer or an un-awaited helper), which is dropped and reported here as a
-   * `SessionUsageError` instead of thrown into detached code, where it would end the
-   * process. Send it to your logger or error tracker; a reporter that throws falls back
-   * to `console.error`.
-   * @default console.error
-   */
-  onError?: (error: Error) => void;
-}
-
-const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now', 'onError'] as const;
-
-/** Names people bring from express-session and koa-session, with what to use here. */
-const MIGRATION_HINTS: Record<string, string> = {
-  resave: 'Sessions are saved only when they change, and concurrent writes merge per key: there is nothing to set.',
-  saveUninitialized: 'An empty session is never stored nor given a cookie: there is nothing to set.',
-  rolling: 'Sessions always slide: `expiry.idleTimeoutMs` sets the idle timeout and `expiry.touchAfterShare` throttles the extension.',
-  name: 'Use `cookie: { name }`.',
-  key: 'Use `cookie: { name }`.',
-  maxAge: 'Use `expiry.idleTimeoutMs` (milliseconds), and `session.rememberMe()` for a persistent cookie.',
-  genid: 'Ids are always 256 random bits from the platform CSPRNG, so that they cannot be guessed: there is nothing to set.',
-  signed: 'The id cookie is always signed; `cookieValue: "seal"` encrypts it too.',
-  renew: 'Use `expiry.touchAfterShare` to control when a session is extended.',
-  unset: 'Call `session.destroy()` to end a session.',
-  proxy: 'Set `cookie: { secure: true }` behind a TLS-terminating proxy (and trust the proxy in your framework).',
-  ttl: 'Use `expiry.idleTimeoutMs` (milliseconds).',
-  password: 'Use `secret` (at least 32 characters).',
-  cookieName: 'Use `cookie: { name }`.',
-};
 
 /** Options of `manager.open`. */
 export interface OpenOptions {
@@ -164,30 +95,44 @@ export interface SessionManager<Data extends object = Record<string, SessionValu
    * key that is not that user's.
    */
   revokeSession(key: string, owner?: RevokeOwner): Promise<boolean>;
+  /**
+   * Sends an error no caller can catch to the `onError` option (default `console.error`):
+   * adapters report here a commit that failed under an error answer (`settleRequest`).
+   */
+  reportError(error: Error): void;
   /** The session cookie's name. */
   readonly cookieName: string;
   readonly store: SessionStore | CookieStore;
 }
 
-const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
+export const NOTHING_TO_SEND: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: false, private: false }) as CommitResult;
 const VARY_ONLY: CommitResult = Object.freeze({ setCookie: [], cookies: [], vary: true, private: false }) as CommitResult;
 
-/** The handle's state: the manager loads through it and commits it. */
-class RequestSession implements SessionHandle<Record<string, unknown>, Record<string, unknown>> {
+/** One request's session as the manager sees it; the handle keeps it out of the app's reach. */
+interface PendingRequest {
+  readonly core: ManagerCore;
+  readonly cookieHeader: string | null | undefined;
+  readonly readOnly: boolean;
+  readonly afterResponse: string | undefined;
   loading: Promise<SessionState> | undefined;
-  state: SessionState | undefined;
-  committed = false;
+  committed: boolean;
+}
 
-  constructor(
-    readonly owner: ManagerCore,
-    readonly cookieHeader: string | null | undefined,
-    readonly readOnly: boolean,
-    readonly afterResponse: string | undefined,
-  ) {}
+/** Set in RequestSession's static block: what a handle this package made stands for. */
+let pendingOf: (handle: unknown) => PendingRequest | undefined;
+
+/** The handle: `load()` and nothing else a handler can reach. */
+class RequestSession implements SessionHandle<Record<string, unknown>, Record<string, unknown>> {
+  readonly #request: PendingRequest;
+
+  constructor(request: PendingRequest) {
+    this.#request = request;
+  }
 
   load(): Promise<Session<Record<string, unknown>, Record<string, unknown>>> {
-    if (this.loading === undefined) {
-      if (this.committed) {
+    const request = this.#request;
+    if (request.loading === undefined) {
+      if (request.committed) {
         return Promise.reject(
           new SessionUsageError(
             'committed',
@@ -195,10 +140,14 @@ class RequestSession implements SessionHandle<Record<string, unknown>, Record<st
           ),
         );
       }
-      this.loading = this.owner.load(this);
+      request.loading = request.core.load(request);
     }
     // The state is seen only through the `Session` interface, whose types are the app's.
-    return this.loading as Promise<unknown> as Promise<Session<Record<string, unknown>, Record<string, unknown>>>;
+    return request.loading as Promise<unknown> as Promise<Session<Record<string, unknown>, Record<string, unknown>>>;
+  }
+
+  static {
+    pendingOf = (handle) => (typeof handle === 'object' && handle !== null && #request in handle ? handle.#request : undefined);
   }
 }
 
@@ -207,7 +156,7 @@ interface ManagerCore {
   ctx: SessionContext;
   persistence: SessionPersistence;
   saveOnError: boolean;
-  load(request: RequestSession): Promise<SessionState>;
+  load(request: PendingRequest): Promise<SessionState>;
 }
 
 /** Creates the session manager; validates every option now, not on the first request. */
@@ -223,45 +172,8 @@ function buildManager<Data extends object, Flash extends object>(
   packageName: string,
   factory: string,
 ): SessionManager<Data, Flash> {
-  if (typeof options !== 'object' || options === null) invalidOption(packageName, 'options', 'an object', options);
-  rejectUnknownOptions(packageName, '', options, KNOWN_OPTIONS, MIGRATION_HINTS);
-  const secrets = resolveSecrets(options.secret, packageName);
-  const cookie = resolveCookie(options.cookie, packageName);
-  const protection = options.cookieValue ?? 'sign';
-  if (protection !== 'sign' && protection !== 'seal') invalidOption(packageName, 'cookieValue', "'sign' or 'seal'", protection);
-  const given = options.store;
-  if (given !== undefined && !isCookieStore(given) && !isSessionStore(given)) {
-    invalidOption(packageName, 'store', 'a SessionStore (get, set, destroy) or a cookie store', given);
-  }
-  const storeSerializer: unknown = given?.serializer;
-  if (storeSerializer !== undefined && !isSerializer(storeSerializer)) {
-    invalidOption(packageName, 'store.serializer', "an object with stringify and parse functions (and `kind` 'json', 'rich' or none)", storeSerializer);
-  }
-  const serializer = options.serializer ?? storeSerializer ?? jsonSerializer;
-  if (!isSerializer(serializer)) {
-    invalidOption(packageName, 'serializer', "an object with stringify and parse functions (and `kind` 'json', 'rich' or none)", serializer);
-  }
-  if (storeSerializer !== undefined && disagree(serializer, storeSerializer)) {
-    throw new TypeError(serializerMismatch(packageName, serializer, storeSerializer));
-  }
-  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    invalidOption(packageName, 'storeTimeoutMs', 'a positive integer number of milliseconds', storeTimeoutMs);
-  }
-  const storeBound: unknown = given !== undefined && 'callTimeoutMs' in given ? given.callTimeoutMs : undefined;
-  if (storeBound !== undefined && (typeof storeBound !== 'number' || !Number.isFinite(storeBound) || storeBound <= 0)) {
-    invalidOption(packageName, 'store.callTimeoutMs', 'a positive number of milliseconds', storeBound);
-  }
-  const saveOnError = options.saveOnError ?? false;
-  if (typeof saveOnError !== 'boolean') invalidOption(packageName, 'saveOnError', 'a boolean', saveOnError);
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') invalidOption(packageName, 'now', 'a function returning epoch milliseconds', now);
-  const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') invalidOption(packageName, 'onError', 'a function taking an Error', onError);
-  const policy = resolveExpiry(options.expiry, packageName);
-  const store = given ?? memoryStore({ serializer, now }, factory);
-  const cookieStore = isCookieStore(store) ? store : undefined;
-  const serverStore = cookieStore === undefined ? (store as SessionStore) : undefined;
+  const { secrets, cookie, protection, serverStore, cookieStore, store, serializer, storeTimeoutMs, saveOnError, now, onError, policy } =
+    resolveManagerOptions(options, packageName, factory);
   const ctx: SessionContext = { policy, serializer, now, packageName, onError };
   const persistence =
     serverStore !== undefined
@@ -277,9 +189,7 @@ function buildManager<Data extends object, Flash extends object>(
       const opened = loaded.session;
       // An expired record is as good as none, whatever the store still holds.
       const live = opened !== undefined && now() < expiresAtOf(opened.record, policy) ? opened : undefined;
-      const state = new SessionState(ctx, live, loaded.hadCookie, request.readOnly, request.afterResponse);
-      request.state = state;
-      return state;
+      return new SessionState(ctx, live, loaded.hadCookie, request.readOnly, request.afterResponse);
     },
   };
 
@@ -299,8 +209,16 @@ function buildManager<Data extends object, Flash extends object>(
     cookieName: cookie.name,
     store,
     open: (cookieHeader, openOptions) =>
-      new RequestSession(core, cookieHeader, openOptions?.readOnly === true, openOptions?.afterResponse) as unknown as SessionHandle<Data, Flash>,
+      new RequestSession({
+        core,
+        cookieHeader,
+        readOnly: openOptions?.readOnly === true,
+        afterResponse: openOptions?.afterResponse,
+        loading: undefined,
+        committed: false,
+      }) as unknown as SessionHandle<Data, Flash>,
     commit: (handle, outcome) => commit(core, handle, outcome, packageName),
+    reportError: (error) => reportSafely(onError, error),
     listUserSessions: async (userId) => {
       const s = requireServerStore('listByUser');
       return call('listByUser', () => s.listByUser!(userId));
@@ -335,96 +253,35 @@ function describeKey(key: unknown): string {
   return typeof key === 'string' ? JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key) : typeof key;
 }
 
-/**
- * Whether values `set` accepts under `manager` could come back changed from a store
- * encoding with `store`. Only known kinds can be compared: a serializer without one
- * (a custom format) is trusted to agree, as it always was.
- */
-function disagree(manager: Serializer, store: Serializer): boolean {
-  if (manager === store || manager.kind === undefined || store.kind === undefined) return false;
-  return manager.kind !== store.kind;
-}
-
-function serializerMismatch(packageName: string, manager: Serializer, store: Serializer): string {
-  // Both kinds are known here (see \`disagree\`); named by kind, so this module never loads the rich serializer.
-  const option = `{ serializer: ${manager.kind}Serializer }`;
-  return (
-    `${packageName}: option \`serializer\` is a ${manager.kind} serializer but the store encodes with a ${store.kind} one, ` +
-    (manager.kind === 'rich'
-      ? 'so `session.set` would accept values the store gives back changed (a Date as a string). '
-      : 'so `session.set` would check values by other rules than the store encodes them with. ') +
-    `Pass the same serializer to the store, such as createMemoryStore(${option}), createCookieStore(${option}) or your store's option, ` +
-    "and leave out the manager's `serializer`: it adopts the store's."
-  );
-}
-
 async function commit(core: ManagerCore, handle: unknown, outcome: RequestOutcome, packageName: string): Promise<CommitResult> {
-  if (!(handle instanceof RequestSession) || handle.owner !== core) {
-    throw new TypeError(`${packageName}: manager.commit() takes a handle this manager's open() returned.`);
-  }
+  const request = pendingOf(handle);
+  if (request?.core !== core) throw new TypeError(`${packageName}: manager.commit() takes a handle this manager's open() returned.`);
   if (typeof outcome?.status !== 'number') throw new TypeError(`${packageName}: manager.commit() needs the response status.`);
-  if (handle.committed) return NOTHING_TO_SEND;
-  handle.committed = true;
-  if (handle.loading === undefined) return NOTHING_TO_SEND;
+  if (request.committed) return NOTHING_TO_SEND;
+  request.committed = true;
+  if (request.loading === undefined) return NOTHING_TO_SEND;
   let state: SessionState;
   try {
-    state = await handle.loading;
+    state = await request.loading;
   } catch {
     // The handler already received the store error; there is nothing to persist.
     return VARY_ONLY;
   }
-  // Closed only after the await: a load().then(write) the app queued before the commit still counts.
-  // Any later write throws instead of being lost.
-  state.close();
-
   const { ctx, persistence } = core;
   const nowMs = ctx.now();
-  const changes = state.changes();
-  const facts: CommitFacts = {
+  // Closed only after the await: a load().then(write) the app queued before the commit still counts.
+  // Any later write throws instead of being lost.
+  const { facts, plan, meta } = planCommit({
+    session: closeForCommit(state, nowMs),
     failed: isFailedOutcome(outcome.status, core.saveOnError),
-    isNew: !state.stored,
-    modified: changes.modified,
-    empty: state.empty,
-    regenerated: state.regenerated,
-    hasRecordToDrop: state.recordToDrop !== undefined,
-    touchDue: state.touchDue(nowMs),
-    persistenceChanged: state.persistenceChanged,
-    hadCookie: state.hadCookie,
-    staleCookie: state.staleCookie,
-  };
-  // A read-only session sends no cookie, so it may only do store work that needs none.
-  const canWrite = !handle.readOnly || !persistence.touchNeedsCookie;
-  const save = canWrite && shouldSave(facts);
-  const touch = canWrite && shouldTouch(facts);
-  const destroy = canWrite && shouldDestroy(facts);
-  const setCookie = !handle.readOnly && shouldSetCookie(facts);
-  const clearCookie = !handle.readOnly && shouldClearCookie(facts);
-  if (!save && !touch && !destroy && !setCookie && !clearCookie) {
-    return { ...VARY_ONLY, private: shouldMarkPrivate(facts, false) };
-  }
-
-  const meta: SessionMeta = { ...state.meta, lastActiveAtMs: save || touch ? nowMs : state.meta.lastActiveAtMs };
-  meta.expiresAtMs = expiresAtOf(meta, ctx.policy);
-  const plan: CommitPlan = {
-    id: state.id,
-    key: state.key,
-    record: state.record(meta),
-    setCookie,
-    clearCookie,
-    cookieMaxAgeSeconds: cookieMaxAgeSeconds(meta, ctx.policy, nowMs),
-  };
-  if (save) {
-    const whole = facts.isNew || facts.regenerated;
-    plan.save = { patch: whole ? undefined : { set: changes.set, removed: changes.removed, meta } };
-  } else if (touch) {
-    plan.touch = meta;
-  }
-  // A regenerated stored session moves to its new key only if it was not revoked meanwhile.
-  if (save && facts.regenerated && state.recordToDrop !== undefined) plan.rotateFrom = state.recordToDrop;
-  // The record the cookie pointed at: destroyed, or emptied by the handler.
-  else if (destroy) plan.destroyKey = state.recordToDrop ?? state.key;
-  const cookies = await persistence.commit(handle.cookieHeader, plan);
-  if (save || touch) state.meta = meta;
+    readOnly: request.readOnly,
+    touchNeedsCookie: persistence.touchNeedsCookie,
+    nowMs,
+    policy: ctx.policy,
+  });
+  if (plan === undefined) return { ...VARY_ONLY, private: shouldMarkPrivate(facts, false) };
+  const cookies = await persistence.commit(request.cookieHeader, plan);
+  if (plan.save !== undefined || plan.touch !== undefined) adoptStoredMeta(state, meta);
   return { setCookie: cookies.map(serializeCookie), cookies, vary: true, private: shouldMarkPrivate(facts, cookies.length > 0) };
 }
 

@@ -1,5 +1,6 @@
 import { invalidOption, SessionTooLargeError } from './errors';
-import { isSerializer, jsonSerializer, type Serializer } from './serializer';
+import { checkOptions, clockOption, serializerOption } from './options';
+import type { Serializer } from './serializer';
 import { envVar, warnOnce } from './warnings';
 import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
 
@@ -52,6 +53,7 @@ interface Entry {
 }
 
 const PACKAGE = '@sess/core';
+const KNOWN_OPTIONS = ['maxEntries', 'maxSizeBytes', 'maxTotalBytes', 'serializer', 'now'];
 const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
 const DEFAULT_MAX_TOTAL_BYTES = 64 * 1_048_576;
@@ -85,9 +87,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
     maxEntries = DEFAULT_MAX_ENTRIES,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
     maxTotalBytes = DEFAULT_MAX_TOTAL_BYTES,
-    serializer = jsonSerializer,
-    now = Date.now,
-  } = options;
+  } = checkOptions(PACKAGE, options, KNOWN_OPTIONS);
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
     invalidOption(PACKAGE, 'maxEntries', 'a positive integer', maxEntries);
   }
@@ -100,10 +100,8 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
   if (maxTotalBytes < maxSizeBytes) {
     invalidOption(PACKAGE, 'maxTotalBytes', `at least \`maxSizeBytes\` (${maxSizeBytes}), or no session of the largest size could be kept`, maxTotalBytes);
   }
-  if (!isSerializer(serializer)) {
-    invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
-  }
-  if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
+  const serializer = serializerOption(PACKAGE, 'serializer', options.serializer);
+  const now = clockOption(PACKAGE, 'now', options.now);
   warnAboutCopies(factory);
 
   // Map order is use order: the first entry is the one used longest ago (least recently used).

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSessionManager, type SessionHandle, type SessionManager } from './manager';
 import { createMemoryStore } from './memory-store';
 import { commitBeforeFirstByte, type NodeResponse, nodeHeaders } from './node';
-import { applyCommitHeaders, statusOfError } from './response';
+import { settleRequest } from './settle';
+import { applyCommitHeaders } from './response';
 import type { SessionStore } from './store';
 import { cookieHeaderOf } from './testing/cookie-jar';
 import { recordingStore } from './testing/recording-store';
@@ -70,12 +71,13 @@ function wire(manager: SessionManager<Data>, req: IncomingRequest, res: ServerRe
     res,
     async (status) => {
       events.push(`commit ${status}`);
-      applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(res));
-      events.push('committed');
+      const settled = await settleRequest(manager, handle, { status });
+      if (settled.send === 'handler') events.push('committed');
+      return settled;
     },
-    (error) => {
-      events.push(`fail ${(error as Error).name}`);
-      res.statusCode = statusOfError(error);
+    ({ error, status }) => {
+      events.push(`fail ${error.name}`);
+      res.statusCode = status;
       res.setHeader('Content-Type', 'text/plain');
       res.end(`error ${res.statusCode}`);
     },

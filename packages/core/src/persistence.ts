@@ -1,5 +1,6 @@
-import type { CookieStore, CookieStoreContext } from './cookie-store';
-import { clearingCookie, type IdCookieCodec, type OpenedIdCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import type { CookieStoreContext, SealedCookieStore } from './cookie-store';
+import { clearingCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
+import type { IdCookieCodec, OpenedIdCookie } from './id-cookie';
 import type { OpenedSession } from './session';
 import { storeCaller } from './store-call';
 import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
@@ -125,7 +126,7 @@ export function serverStorePersistence(
 }
 
 /** The whole session sealed into the client's cookies. */
-export function cookieStorePersistence(cookieStore: CookieStore, ctx: CookieStoreContext): SessionPersistence {
+export function cookieStorePersistence(cookieStore: SealedCookieStore, ctx: CookieStoreContext): SessionPersistence {
   return {
     touchNeedsCookie: true,
 

@@ -115,6 +115,44 @@ export interface SessionChanges {
 type Snapshot = { readonly text: string } | string | number | boolean | bigint | null | undefined;
 type Flashes = Record<string, unknown>;
 
+/** A session as the manager commits it; read once, when the session is closed. */
+export interface ClosedSession {
+  readonly id: string;
+  readonly key: string;
+  readonly meta: SessionMeta;
+  readonly changes: SessionChanges;
+  /** No data and no flash: nothing worth storing. */
+  readonly empty: boolean;
+  /** A stored record backs the current id. */
+  readonly stored: boolean;
+  readonly regenerated: boolean;
+  /** The stored record the incoming cookie pointed at, when it must go (destroy, regenerate). */
+  readonly recordToDrop: string | undefined;
+  /** The sliding expiry is due an extension, or `touch()` was called. */
+  readonly touchDue: boolean;
+  /** `rememberMe()` flipped the cookie between persistent and browser-session. */
+  readonly persistenceChanged: boolean;
+  readonly hadCookie: boolean;
+  readonly staleCookie: boolean;
+  /** The record to store with `meta`. */
+  record(meta: SessionMeta): SessionRecord;
+}
+
+// Set in SessionState's static block: the only code that reads its private state, and
+// unreachable from the session object a handler holds.
+let closeSession: (state: SessionState, nowMs: number) => ClosedSession;
+let adoptMeta: (state: SessionState, meta: SessionMeta) => void;
+
+/** The manager is committing: every later write throws instead of being lost. Returns what the commit needs. */
+export function closeForCommit(state: SessionState, nowMs: number): ClosedSession {
+  return closeSession(state, nowMs);
+}
+
+/** After a save or touch: the meta the store now holds, as the session's getters show it. */
+export function adoptStoredMeta(state: SessionState, meta: SessionMeta): void {
+  adoptMeta(state, meta);
+}
+
 /**
  * The state of one loaded session and its change tracking. The manager creates it
  * from what the persistence strategy loaded and reads it back at commit; handlers
@@ -134,7 +172,7 @@ export class SessionState {
   #id: string;
   #key: string;
   #isNew: boolean;
-  meta: SessionMeta;
+  #meta: SessionMeta;
   #data: SessionData;
   #flash: Flashes | undefined;
   #snapshots = new Map<string, Snapshot>();
@@ -142,15 +180,15 @@ export class SessionState {
   #flashChanged = false;
   #metaChanged = false;
   /** `rememberMe()` flipped the cookie between persistent and browser-session. */
-  persistenceChanged = false;
-  touchForced = false;
-  regenerated = false;
+  #persistenceChanged = false;
+  #touchForced = false;
+  #regenerated = false;
   /** The stored record the incoming cookie pointed at, when it must go (destroy, regenerate). */
-  recordToDrop: string | undefined;
+  #recordToDrop: string | undefined;
   /** A stored record backs the current id. */
-  stored: boolean;
-  readonly hadCookie: boolean;
-  readonly staleCookie: boolean;
+  #stored: boolean;
+  readonly #hadCookie: boolean;
+  readonly #staleCookie: boolean;
 
   constructor(
     ctx: SessionContext,
@@ -163,30 +201,30 @@ export class SessionState {
     this.#ctx = ctx;
     this.#afterResponse = afterResponse;
     this.#readOnly = readOnly;
-    this.hadCookie = hadCookie;
+    this.#hadCookie = hadCookie;
     if (opened !== undefined) {
       this.#id = opened.id;
       this.#key = opened.key;
       const { data, ...meta } = opened.record;
-      this.meta = meta;
+      this.#meta = meta;
       // Flash values live apart, so `data` and `get` never hand them out.
       this.#flash = Object.hasOwn(data, FLASH_KEY) ? (data[FLASH_KEY] as Flashes) : undefined;
       if (this.#flash !== undefined) delete data[FLASH_KEY];
       this.#data = data;
       this.#isNew = false;
-      this.stored = true;
-      this.staleCookie = opened.stale;
+      this.#stored = true;
+      this.#staleCookie = opened.stale;
     } else {
       // Never adopt an id the store does not know: that would be session fixation.
       const now = ctx.now();
       this.#id = generateSessionId();
       this.#key = storeKeyOf(this.#id);
-      this.meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
+      this.#meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
       this.#data = {};
       this.#flash = undefined;
       this.#isNew = true;
-      this.stored = false;
-      this.staleCookie = false;
+      this.#stored = false;
+      this.#staleCookie = false;
     }
   }
 
@@ -200,16 +238,16 @@ export class SessionState {
     return this.#isNew;
   }
   get createdAt(): Date {
-    return new Date(this.meta.createdAtMs);
+    return new Date(this.#meta.createdAtMs);
   }
   get expiresAt(): Date {
-    return new Date(expiresAtOf(this.meta, this.#ctx.policy));
+    return new Date(expiresAtOf(this.#meta, this.#ctx.policy));
   }
   get persistent(): boolean {
-    return this.meta.persistent;
+    return this.#meta.persistent;
   }
   get userId(): string | undefined {
-    return this.meta.userId;
+    return this.#meta.userId;
   }
 
   get data(): Readonly<Record<string, unknown>> {
@@ -269,13 +307,13 @@ export class SessionState {
 
   regenerate(): void {
     if (!this.#writable('regenerate')) return;
-    if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
+    if (this.#stored && this.#recordToDrop === undefined) this.#recordToDrop = this.#key;
     this.#id = generateSessionId();
     this.#key = storeKeyOf(this.#id);
     const now = this.#ctx.now();
-    this.meta = { ...this.meta, createdAtMs: now, lastActiveAtMs: now };
-    this.regenerated = true;
-    this.stored = false;
+    this.#meta = { ...this.#meta, createdAtMs: now, lastActiveAtMs: now };
+    this.#regenerated = true;
+    this.#stored = false;
     this.#metaChanged = true;
     // The whole record is written under the new key.
     void this.data;
@@ -283,35 +321,35 @@ export class SessionState {
 
   destroy(): void {
     if (!this.#writable('destroy')) return;
-    if (this.stored && this.recordToDrop === undefined) this.recordToDrop = this.#key;
+    if (this.#stored && this.#recordToDrop === undefined) this.#recordToDrop = this.#key;
     const now = this.#ctx.now();
     this.#id = generateSessionId();
     this.#key = storeKeyOf(this.#id);
     this.#isNew = true;
-    this.meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
+    this.#meta = { createdAtMs: now, lastActiveAtMs: now, expiresAtMs: 0, persistent: false };
     this.#data = {};
     this.#flash = undefined;
     this.#snapshots = new Map();
     this.#watchAll = true;
     this.#flashChanged = false;
     this.#metaChanged = false;
-    this.persistenceChanged = false;
-    this.stored = false;
-    this.regenerated = false;
+    this.#persistenceChanged = false;
+    this.#stored = false;
+    this.#regenerated = false;
   }
 
   touch(): void {
     if (!this.#writable('touch')) return;
-    this.touchForced = true;
+    this.#touchForced = true;
   }
 
   rememberMe(enabled = true): void {
     if (!this.#writable('rememberMe')) return;
-    if (this.meta.persistent === enabled) return;
-    this.meta = { ...this.meta, persistent: enabled };
+    if (this.#meta.persistent === enabled) return;
+    this.#meta = { ...this.#meta, persistent: enabled };
     this.#metaChanged = true;
     // Switching twice in one request cancels out for the browser.
-    this.persistenceChanged = !this.persistenceChanged;
+    this.#persistenceChanged = !this.#persistenceChanged;
   }
 
   setUserId(userId: string | undefined): void {
@@ -321,33 +359,13 @@ export class SessionState {
         '@sess/core: session.setUserId takes a non-empty string without NUL characters or lone surrogates, or undefined to remove the index entry.',
       );
     }
-    if (this.meta.userId === userId) return;
-    this.meta = { ...this.meta, userId };
+    if (this.#meta.userId === userId) return;
+    this.#meta = { ...this.#meta, userId };
     this.#metaChanged = true;
   }
 
-  /** The manager is committing: from now on every write throws instead of being lost. */
-  close(): void {
-    this.#closed = true;
-  }
-
-  /** The data as stored: handler data plus pending flash values. */
-  record(meta: SessionMeta): SessionRecord {
-    const data = this.#flash === undefined ? this.#data : { ...this.#data, [FLASH_KEY]: this.#flash };
-    return { ...meta, data };
-  }
-
-  /** No data and no flash: nothing worth storing. */
-  get empty(): boolean {
-    return this.#flash === undefined && Object.keys(this.#data).length === 0;
-  }
-
-  touchDue(nowMs: number): boolean {
-    return this.stored && (this.touchForced || isTouchDue(this.meta, this.#ctx.policy, nowMs));
-  }
-
   /** Which used top-level keys now differ from their snapshot (flash included). */
-  changes(): SessionChanges {
+  #changes(): SessionChanges {
     const set: SessionData = {};
     const removed: string[] = [];
     const check = (key: string, before: Snapshot) => {
@@ -366,6 +384,33 @@ export class SessionState {
     }
     const modified = this.#metaChanged || removed.length > 0 || Object.keys(set).length > 0;
     return { set, removed, modified };
+  }
+
+  static {
+    closeSession = (state, nowMs) => {
+      state.#closed = true;
+      const flash = state.#flash;
+      return {
+        id: state.#id,
+        key: state.#key,
+        meta: state.#meta,
+        changes: state.#changes(),
+        // No data and no flash: nothing worth storing.
+        empty: flash === undefined && Object.keys(state.#data).length === 0,
+        stored: state.#stored,
+        regenerated: state.#regenerated,
+        recordToDrop: state.#recordToDrop,
+        touchDue: state.#stored && (state.#touchForced || isTouchDue(state.#meta, state.#ctx.policy, nowMs)),
+        persistenceChanged: state.#persistenceChanged,
+        hadCookie: state.#hadCookie,
+        staleCookie: state.#staleCookie,
+        // The data as stored: handler data plus pending flash values.
+        record: (meta) => ({ ...meta, data: flash === undefined ? state.#data : { ...state.#data, [FLASH_KEY]: flash } }),
+      };
+    };
+    adoptMeta = (state, meta) => {
+      state.#meta = meta;
+    };
   }
 
   /**

@@ -40,14 +40,10 @@ export interface SessionPatch {
   meta: SessionMeta;
 }
 
-/** One entry of a user's session list. */
-export interface UserSessionSummary {
+/** One entry of a user's session list: a session's meta (its user is the one listed), with its key. */
+export interface UserSessionSummary extends Omit<SessionMeta, 'userId'> {
   /** The store key of the session, usable with `SessionStore.destroy`. */
   key: string;
-  createdAtMs: number;
-  lastActiveAtMs: number;
-  expiresAtMs: number;
-  persistent: boolean;
 }
 
 /**
@@ -137,4 +133,5 @@ export {
 } from './errors';
 export { boundStoreCall, type StoreCallDeadline, type StoreCallOptions, toStoreError } from './store-call';
 export { generateSessionId, storeKeyOf } from './ids';
+export { checkOptions, clockOption, serializerOption } from './options';
 export { isSerializer, jsonSerializer, type Serializer } from './serializer';

@@ -17,12 +17,12 @@ export interface Register {}
 /** `'json'` (the default) or `'rich'`, as registered through `Register`. */
 export type SerializerKind = Register extends { serializer: infer Kind extends 'json' | 'rich' } ? Kind : 'json';
 
-type JsonPrimitive = string | number | boolean | null;
+export type JsonPrimitive = string | number | boolean | null;
 
 /** A value the JSON serializer stores and gives back as it was. */
 export type JsonValue = JsonPrimitive | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
-type RichLeaf = JsonPrimitive | undefined | bigint | Date | RegExp | URL | ArrayBufferView;
+export type RichLeaf = JsonPrimitive | undefined | bigint | Date | RegExp | URL | ArrayBufferView;
 /** A value the rich (devalue) serializer stores and gives back as it was. */
 export type RichValue =
   | RichLeaf

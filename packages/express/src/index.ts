@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  applyCommitHeaders,
   type DataOf,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
+  settleRequest,
   toSessionManager,
 } from '@sess/core/adapter';
-import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
+import { commitBeforeFirstByte } from '@sess/core/node';
 
 const PACKAGE = '@sess/express';
 /** How a late write's report names the call that sends the response. */
@@ -81,7 +81,8 @@ export function session(
     (req as IncomingMessage & { session: RequestSession }).session = handle;
     // Express's error handler sets the error's status before writing, so a thrown
     // 4xx arrives here as a 4xx (persisted) and an unhandled error as a 500 (not).
-    commitBeforeFirstByte(res, async (status) => applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(res)), next);
+    // A lost write under a 2xx/3xx goes to Express's error handling, which answers its 503 or 413.
+    commitBeforeFirstByte(res, (status) => settleRequest(manager, handle, { status }), (answer) => next(answer.error));
     next();
   }
 

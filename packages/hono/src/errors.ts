@@ -7,23 +7,10 @@
  * core's own object, so an app's `app.onError` still tells `SessionStoreError` apart.
  */
 import { isSessionStoreError, isSessionTooLargeError } from '@sess/core';
-import { statusOfError } from '@sess/core/adapter';
+import { REPLACED_RESPONSE_HEADERS, statusOfError } from '@sess/core/adapter';
 import type { Context } from 'hono';
 import { responseHeaders } from './headers';
 
-/** Headers of a discarded response that would be wrong on the error response replacing it. */
-const DISCARDED_RESPONSE_HEADERS = [
-  'Location',
-  'Refresh',
-  'Content-Length',
-  'Content-Type',
-  'Content-Encoding',
-  'Content-Disposition',
-  'Content-Location',
-  'Content-Range',
-  'ETag',
-  'Last-Modified',
-];
 /** What Hono's default error handler answers our errors with. */
 const STATUS_TEXT: Record<number, string> = { 413: 'Payload Too Large', 503: 'Service Unavailable' };
 
@@ -57,6 +44,6 @@ export function withHonoResponse(error: unknown): unknown {
 export function asCommitError(error: unknown, c: Context): unknown {
   // onError's response starts from these headers (c.text copies them, c.res = merges them).
   const headers = responseHeaders(c);
-  for (const name of DISCARDED_RESPONSE_HEADERS) headers.delete(name);
+  for (const name of REPLACED_RESPONSE_HEADERS) headers.delete(name);
   return withHonoResponse(error);
 }

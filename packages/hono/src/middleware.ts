@@ -1,8 +1,8 @@
 import {
   applyCommitHeaders,
-  type CommitResult,
   type SessionManager,
   type SessionManagerOptions,
+  settleRequest,
   statusOfError,
   toSessionManager,
 } from '@sess/core/adapter';
@@ -28,10 +28,12 @@ const SWITCHING_PROTOCOLS = 101;
  *
  * The outcome follows the core's rule: a response or error status of 500 or more
  * persists nothing (unless `saveOnError`); a thrown 4xx (`HTTPException`) persists.
- * A store failure, from `load()` or from the commit, reaches `app.onError` as the core's
- * `SessionStoreError` (status 503), a session over the size limit as `SessionTooLargeError`
- * (413); Hono's default error handler answers them with that status (503 with `Retry-After`,
- * logged). A WebSocket upgrade (101) commits nothing.
+ * A store failure, from `load()` or from the commit of a 2xx/3xx answer, reaches `app.onError`
+ * as the core's `SessionStoreError` (status 503), a session over the size limit as
+ * `SessionTooLargeError` (413); Hono's default error handler answers them with that status
+ * (503 with `Retry-After`, logged). A commit failing under a 4xx/5xx answer leaves that
+ * answer standing and goes to the manager's `onError` (the core's `settleRequest`).
+ * A WebSocket upgrade (101) commits nothing.
  *
  * @param options the `@sess/core` manager options, a `SessionManager` to share with the
  *   rest of the app, or a function of the runtime's bindings (`c.env`) returning either,
@@ -80,12 +82,9 @@ export function session<Data extends object = AppSessionData, Flash extends obje
     if (c.res.status === SWITCHING_PROTOCOLS) return;
     // Hono turned a thrown error into c.res through onError already; the worse of both decides.
     const status = c.error === undefined ? c.res.status : Math.max(statusOfError(c.error), c.res.status);
-    let result: CommitResult;
-    try {
-      result = await manager.commit(handle, { status });
-    } catch (error) {
-      throw asCommitError(error, c);
-    }
+    const settled = await settleRequest(manager, handle, { status });
+    if (settled.send === 'error') throw asCommitError(settled.error, c);
+    const result = settled.commit;
     // Most requests never load the session: nothing to write, no header access to build.
     if (result.setCookie.length > 0 || result.vary || result.private) applyCommitHeaders(result, responseHeaders(c));
   }

@@ -39,7 +39,10 @@ export interface RuntimeTarget {
 export function conformanceApp(options: Parameters<typeof session>[0]): Hono<SessionEnv> {
   const app = new Hono<SessionEnv>();
   // Hono's default handler answers 500 for any error that is not an HTTPException.
-  app.onError((error, c) => c.text(String(error), statusOfError(error) as ContentfulStatusCode));
+  // It sends the error's own headers too, as Hono's default handler does for ours (`Retry-After`).
+  app.onError((error, c) =>
+    c.text(String(error), statusOfError(error) as ContentfulStatusCode, (error as { headers?: Record<string, string> }).headers),
+  );
   app.use(session(options));
   app.all('*', async (c) => {
     const reply = await handleConformanceRequest(c.var.session, c.req.method, c.req.url);

@@ -5,7 +5,8 @@ import {
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
-  statusOfError,
+  REPLACED_RESPONSE_HEADERS,
+  settleRequest,
   toSessionManager,
 } from '@sess/core/adapter';
 import type { IncomingMessage } from 'node:http';
@@ -59,12 +60,13 @@ export interface SessionMiddleware {
  * Koa middleware (Koa 2 and 3) that gives every request a lazy `ctx.session` and
  * commits it after `await next()`, before Koa sends the response.
  *
- * Store errors are thrown into Koa's error handling (they carry status 503, an
- * oversized session 413). When a downstream middleware throws, its error is
- * rethrown unchanged; a 4xx error persists the session like a 4xx answer (its
- * cookie is set on the response, for an upstream middleware that answers the
- * error, and on `error.headers`, which Koa's own error response keeps), a 5xx or
- * status-less one persists nothing.
+ * After the handler, the core's `settleRequest` decides: a 2xx/3xx answer whose write
+ * fails becomes the store error, thrown into Koa's error handling (503 with
+ * `Retry-After`, or 413). When a downstream middleware throws, its error is rethrown
+ * unchanged; a 4xx error persists the session like a 4xx answer (its cookie is set
+ * on the response, for an upstream middleware that answers the error, and on
+ * `error.headers`, which Koa's own error response keeps), a 5xx or status-less one
+ * persists nothing, and a commit failing under it goes to the manager's `onError`.
  *
  * @param options the `@sess/core` manager options, or a `SessionManager` to share
  *   with the rest of the app.
@@ -88,22 +90,23 @@ export function session(
     try {
       await next();
     } catch (error) {
-      // The handler's error is the response; a failing commit on top of it only gets reported.
-      const result = await manager.commit(handle, { status: statusOfError(error) }).catch((commitError: unknown) => {
-        ctx.app.emit('error', commitError, ctx);
-        return undefined;
-      });
-      if (result !== undefined) {
-        // On the response for an upstream middleware that catches the error and answers it,
-        // and on the error for Koa's ctx.onerror, which drops the response's headers first.
-        applyToContext(ctx, result);
-        attachToError(error, result);
-      }
+      // A thrown error is the answer (a failing commit under it goes to the manager's onError).
+      // Its cookie goes on the response, for an upstream middleware that catches the error and
+      // answers it, and on the error, for Koa's ctx.onerror, which drops the response's headers first.
+      const settled = await settleRequest(manager, handle, { error });
+      if (settled.send === 'error') throw settled.error;
+      applyToContext(ctx, settled.commit);
+      attachToError(error, settled.commit);
       throw error;
     }
-    applyToContext(ctx, await manager.commit(handle, { status: ctx.status }));
+    const settled = await settleRequest(manager, handle, { status: ctx.status });
+    if (settled.send === 'error') {
+      // Koa's error handling answers the store's 503 (with `Retry-After`) or 413 instead.
+      if (!ctx.headerSent) for (const name of REPLACED_RESPONSE_HEADERS) ctx.remove(name);
+      throw settled.error;
+    }
+    applyToContext(ctx, settled.commit);
   }
-
   return Object.assign(sessionMiddleware, { manager });
 }
 

@@ -3,7 +3,8 @@ import { invalidOption } from '@sess/core/store';
 import { PACKAGE } from './shared';
 
 /** A server store or the cookie store, as the core's `store` option takes it. */
-type AnyStore = NonNullable<SessionManagerOptions['store']>;
+/** A store `createSessions` takes: a server store or a cookie store. */
+export type NextSessionsStore = NonNullable<SessionManagerOptions['store']>;
 
 /**
  * What `createSessions` takes: the `@sess/core` manager options, where `store` may also be
@@ -20,7 +21,7 @@ export interface NextSessionsOptions extends Omit<SessionManagerOptions, 'store'
    * A store object is used as it is, by this `createSessions` call alone.
    * @default createMemoryStore(), one per process
    */
-  store?: AnyStore | (() => AnyStore);
+  store?: NextSessionsStore | (() => NextSessionsStore);
 }
 
 interface Registered {
@@ -80,7 +81,7 @@ export function managerAtFirstUse<Data extends object, Flash extends object>(
     store === undefined ? 'memory' : 'function',
   ]);
 
-  let madeStore: AnyStore | undefined;
+  let madeStore: NextSessionsStore | undefined;
   function build(): SessionManager<Data, Flash> {
     // Made once: an option the core then refuses must not make a new store on every request.
     if (typeof store === 'function') madeStore ??= store();
@@ -119,6 +120,7 @@ export function managerAtFirstUse<Data extends object, Flash extends object>(
   return {
     open: (cookieHeader, openOptions) => resolve().open(cookieHeader, openOptions),
     commit: (handle, outcome) => resolve().commit(handle, outcome),
+    reportError: (error) => resolve().reportError(error),
     listUserSessions: (userId) => resolve().listUserSessions(userId),
     revokeUserSessions: (userId) => resolve().revokeUserSessions(userId),
     revokeSession: (...args) => resolve().revokeSession(...args),

@@ -411,3 +411,59 @@ describe('sessions.route() during a store outage', () => {
     expect(onStoreError.mock.calls.map(([error]) => error.operation)).toEqual(['get', 'update']);
   });
 });
+
+describe('sessions.action() when the write after it fails (the core settleRequest policy)', () => {
+  /** Reads from the test's store, refuses every write. */
+  const writesFail = (): SessionStore => {
+    const down = () => Promise.reject(new Error('the store refuses writes'));
+    return { get: (key) => store.get(key), set: down, destroy: down, touch: down, update: down };
+  };
+  const failing = (reported: Error[]) =>
+    createSessions({ secret: SECRET, store: writesFail(), now: () => nowMs, onError: (error) => reported.push(error) });
+
+  it('rejects with the store error instead of returning a result whose write was lost', async () => {
+    const reported: Error[] = [];
+    const request = nextRequest();
+    const action = failing(reported).action(async (handle) => {
+      (await handle.load()).set('user', 'ann');
+      return 'saved';
+    });
+    await expect(action()).rejects.toMatchObject({ name: 'SessionStoreError', status: 503 });
+    expect(request.written).toEqual([]);
+    expect(reported).toEqual([]);
+  });
+
+  it('rejects with the store error instead of a redirect() whose write was lost', async () => {
+    const request = nextRequest();
+    const action = failing([]).action(async (handle) => {
+      (await handle.load()).set('user', 'ann');
+      redirect('/');
+    });
+    await expect(action()).rejects.toMatchObject({ name: 'SessionStoreError', status: 503 });
+    expect(request.written).toEqual([]);
+  });
+
+  it("rethrows the 409 the action threw, and reports the store's error through onError", async () => {
+    const reported: Error[] = [];
+    const request = nextRequest();
+    const action = failing(reported).action(async (handle) => {
+      (await handle.load()).set('user', 'fix the form');
+      throw Object.assign(new Error('conflict'), { status: 409 });
+    });
+    await expect(action()).rejects.toMatchObject({ message: 'conflict', status: 409 });
+    expect(request.written).toEqual([]);
+    expect(reported).toEqual([expect.objectContaining({ name: 'SessionStoreError' })]);
+  });
+
+  it('rethrows the error without a status the action threw, writing and reporting nothing', async () => {
+    const reported: Error[] = [];
+    const request = nextRequest();
+    const action = failing(reported).action(async (handle) => {
+      (await handle.load()).set('user', 'mallory');
+      throw new Error('the action failed');
+    });
+    await expect(action()).rejects.toThrow('the action failed');
+    expect(request.written).toEqual([]);
+    expect(reported).toEqual([]);
+  });
+});

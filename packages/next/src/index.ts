@@ -1,10 +1,10 @@
 import {
-  type CommitResult,
   type DataOf,
   type Session,
   type SessionHandle,
   type SessionManager,
-  statusOfError,
+  type Settlement,
+  settleRequest,
 } from '@sess/core/adapter';
 import { cookies, headers } from 'next/headers.js';
 // Not `next/navigation(.js)`: Turbopack maps only the bare specifier to its server build, and Node's loader needs the extension.
@@ -17,13 +17,14 @@ import {
   asStoreError,
   controlFlowStatus,
   OPEN_OPTIONS,
+  replacedResponse,
   type StoreErrorAnswer,
   sessionCookieHeader,
   storeUnavailable,
   withCommitHeaders,
 } from './shared';
 
-export type { NextSessionsOptions } from './first-use';
+export type { NextSessionsOptions, NextSessionsStore } from './first-use';
 export { type StoreErrorAnswer, storeUnavailable } from './shared';
 
 /**
@@ -53,12 +54,12 @@ export type NextSession = Session<AppSessionData, AppFlashData>;
 export type NextSessionHandle = SessionHandle<AppSessionData, AppFlashData>;
 
 /** The calls a read-only session refuses: a Server Component cannot set the cookie they may need. */
-type WriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'rememberMe' | 'setUserId';
+export type SessionWriteMethod = 'set' | 'unset' | 'flash' | 'regenerate' | 'destroy' | 'rememberMe' | 'setUserId';
 /**
  * The session of a Server Component: reads, flash messages (read once) and `touch()`.
  * Writes are compile errors here, and `SessionUsageError`s at run time.
  */
-export type ReadonlyNextSession = Omit<NextSession, WriteMethod>;
+export type ReadonlyNextSession = Omit<NextSession, SessionWriteMethod>;
 
 /** Options of `sessions.route()`. */
 export interface RouteOptions {
@@ -150,14 +151,16 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
       try {
         result = await handler(handle, ...args);
       } catch (error) {
-        await commitThrown(handle, error, async (commit) => {
-          for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
-        });
+        const settled = await settleThrown(handle, error);
+        if (settled.send === 'error') throw settled.error;
+        for (const { name, value, options } of settled.commit.cookies) jar.set(name, value, options);
         throw error;
       }
-      const commit = await manager.commit(handle, { status: 200 });
+      const settled = await settleRequest(manager, handle, { status: 200 });
+      // The action's caller gets the store's error, not a result whose write was lost.
+      if (settled.send === 'error') throw settled.error;
       // Only when the browser must learn something: any cookie write makes Next re-render the page.
-      for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
+      for (const { name, value, options } of settled.commit.cookies) jar.set(name, value, options);
       return result;
     };
   }
@@ -179,49 +182,34 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
       try {
         response = await handler(request, handle, context);
       } catch (error) {
+        const settled = await settleThrown(handle, error);
+        if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
         // `redirect()`/`notFound()` build their response inside Next: cookies can only go through `cookies()`.
-        await commitThrown(handle, error, async (commit) => {
+        if (settled.commit.cookies.length > 0) {
           const jar = await cookies();
-          for (const { name, value, options } of commit.cookies) jar.set(name, value, options);
-        });
+          for (const { name, value, options } of settled.commit.cookies) jar.set(name, value, options);
+        }
         const storeError = asStoreError(error);
         if (storeError === undefined) throw error;
         return onStoreError(storeError, request);
       }
-      let commit: CommitResult;
-      try {
-        commit = await manager.commit(handle, { status: response.status });
-      } catch (error) {
-        const storeError = asStoreError(error);
-        if (storeError === undefined) throw error;
-        return onStoreError(storeError, request);
-      }
-      return withCommitHeaders(response, commit);
+      const settled = await settleRequest(manager, handle, { status: response.status });
+      if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
+      return withCommitHeaders(response, settled.commit);
     };
+
   }
 
   /**
-   * Commits a handler that threw. Next's control flow (`redirect()`, `notFound()`) is an
-   * answer, not a failure: it is committed and its cookies set. A real error commits with
-   * its status: a 5xx persists nothing, a 4xx persists like any 4xx answer and its cookie
-   * goes through `cookies()`, which Next adds to the response an error wrapper returns.
-   * A failing commit must not hide the handler's error.
+   * Settles a handler that threw. Next's control flow (`redirect()`, `notFound()`) is an
+   * answer, not a failure: it settles with the status it stands for, so a redirect whose
+   * write failed becomes the store's error. A real error settles as that error: a 5xx
+   * persists nothing, a 4xx persists like any 4xx answer, and a commit failing under it
+   * goes to the manager's `onError`.
    */
-  async function commitThrown(
-    handle: NextSessionHandle,
-    error: unknown,
-    setCookies: (commit: CommitResult) => Promise<void>,
-  ): Promise<void> {
+  function settleThrown(handle: NextSessionHandle, error: unknown): Promise<Settlement> {
     const status = controlFlowStatus(error, isNextControlFlow);
-    if (status !== undefined) {
-      await setCookies(await manager.commit(handle, { status }));
-      return;
-    }
-    try {
-      await setCookies(await manager.commit(handle, { status: statusOfError(error) }));
-    } catch {
-      // The handler's error is the answer; the commit's failure would only hide it.
-    }
+    return settleRequest(manager, handle, status === undefined ? { error } : { status });
   }
 
   return { read: readSession, action, route, manager };

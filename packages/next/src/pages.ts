@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isSessionStoreError } from '@sess/core';
-import { applyCommitHeaders, type SessionManager, statusOfError } from '@sess/core/adapter';
+import { applyCommitHeaders, type SessionManager, settleRequest } from '@sess/core/adapter';
 import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
 import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
 import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
@@ -62,12 +61,12 @@ export function createPagesSessions(
       const handle = manager.open(req.headers.cookie, OPEN_OPTIONS);
       commitBeforeFirstByte(
         res,
-        async (status) => applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(res)),
-        (error) => {
-          res.statusCode = statusOfError(error);
+        (status) => settleRequest(manager, handle, { status }),
+        (answer) => {
+          res.statusCode = answer.status;
+          for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
           res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-          if (isSessionStoreError(error)) res.setHeader('Retry-After', error.headers?.['Retry-After'] ?? '2');
-          res.end(res.statusCode === 503 ? 'The session store is unavailable.' : 'The session could not be saved.');
+          res.end(answer.status === 503 ? 'The session store is unavailable.' : 'The session could not be saved.');
         },
       );
       // A thrown error reaches Next, whose 500 answer commits (and so persists nothing).
@@ -84,11 +83,16 @@ export function createPagesSessions(
       try {
         result = await handler(context, handle);
       } catch (error) {
-        await manager.commit(handle, { status: statusOfError(error) }).catch(() => {});
+        // Next answers whatever getServerSideProps throws with its 500 page.
+        const settled = await settleRequest(manager, handle, { error, status: 500 });
+        if (settled.send === 'handler') applyCommitHeaders(settled.commit, nodeHeaders(context.res));
         throw error;
       }
       const status = isObject(result) && 'redirect' in result ? 307 : isObject(result) && 'notFound' in result ? 404 : 200;
-      applyCommitHeaders(await manager.commit(handle, { status }), nodeHeaders(context.res));
+      const settled = await settleRequest(manager, handle, { status });
+      // Next renders its error page for what getServerSideProps throws: the store's 503 or 413.
+      if (settled.send === 'error') throw settled.error;
+      applyCommitHeaders(settled.commit, nodeHeaders(context.res));
       return result;
     };
   }

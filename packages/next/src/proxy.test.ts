@@ -124,4 +124,18 @@ describe('createSessionProxy()', () => {
     const custom = createSessionProxy({ secret: OLD_SECRET, store }, { onStoreError: () => new Response('down for now', { status: 503 }) });
     expect(await (await custom(request(), guard)).text()).toBe('down for now');
   });
+
+  it("keeps a 4xx the proxy answered when the write under it fails, reporting the store's error through onError", async () => {
+    const down = () => Promise.reject(new Error('the store refuses writes'));
+    const reported: Error[] = [];
+    const store: SessionStore = { get: async () => undefined, set: down, destroy: down };
+    const withSession = createSessionProxy({ secret: NEW_SECRET, store, onError: (error) => reported.push(error) });
+    const response = await withSession(new NextRequest('http://next.test/account'), (session) => {
+      session.set('user', 'ann');
+      return new Response('no', { status: 403 });
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(reported).toEqual([expect.objectContaining({ name: 'SessionStoreError' })]);
+  });
 });

@@ -1,8 +1,8 @@
-import type { CommitResult, SessionManager } from '@sess/core/adapter';
+import { type SessionManager, settleRequest } from '@sess/core/adapter';
 import { type NextRequest, NextResponse } from 'next/server.js';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import type { AppFlashData, AppSessionData, NextSession } from './index';
-import { asStoreError, OPEN_OPTIONS, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
+import { asStoreError, OPEN_OPTIONS, replacedResponse, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
 
 export type { NextSessionsOptions } from './first-use';
 export type { StoreErrorAnswer } from './shared';
@@ -69,16 +69,18 @@ export function createSessionProxy(
     // The raw header, as every entry point reads it: of two `sid` cookies the first wins.
     const handle = manager.open(request.headers.get('cookie'), OPEN_OPTIONS);
     let answer: ProxyDecision;
-    let commit: CommitResult;
     try {
       answer = (await decide(await handle.load(), request)) ?? undefined;
-      commit = await manager.commit(handle, { status: answer?.status ?? 200 });
     } catch (error) {
+      // Settled as the error it is: nothing persists, and a failing commit goes to onError.
+      await settleRequest(manager, handle, { error });
       const storeError = asStoreError(error);
       if (storeError === undefined) throw error;
-      await manager.commit(handle, { status: 503 }).catch(() => {});
       return onStoreError(storeError, request);
     }
+    const settled = await settleRequest(manager, handle, { status: answer?.status ?? 200 });
+    if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
+    const { commit } = settled;
     if (answer !== undefined) return withCommitHeaders(answer, commit);
 
     // vercel/next.js#71110: the render of this request reads the request cookies, not the response's.

@@ -1,5 +1,5 @@
 import { isSessionStoreError, type SessionStoreError } from '@sess/core';
-import { applyCommitHeaders, type CommitResult, type HeaderAccess } from '@sess/core/adapter';
+import { applyCommitHeaders, type CommitResult, type ErrorAnswer, type HeaderAccess, isSessionCookieName } from '@sess/core/adapter';
 
 /** How a late write's report names the moment the request ended, in every entry point. */
 export const AFTER_RESPONSE = 'after the Route Handler, Server Action, proxy or API route returned';
@@ -14,18 +14,13 @@ export interface CookiePair {
   value: string;
 }
 
-/** The session's own cookies: `sid`, or the cookie store's `sid.0`, `sid.1`... */
-function isSessionCookie(name: string, cookieName: string): boolean {
-  return name === cookieName || (name.startsWith(`${cookieName}.`) && /^\d+$/.test(name.slice(cookieName.length + 1)));
-}
-
 /**
  * Rebuilds a Cookie header from Next's parsed cookies, keeping only the session's own:
  * a foreign value that decoded to `; sid=...` must not become a session cookie.
  */
 export function cookieHeaderOf(cookies: readonly CookiePair[], cookieName: string): string {
   return cookies
-    .filter(({ name }) => isSessionCookie(name, cookieName))
+    .filter(({ name }) => isSessionCookieName(name, cookieName))
     .map(({ name, value }) => `${name}=${encodeURIComponent(value)}`)
     .join('; ');
 }
@@ -43,12 +38,12 @@ export function sessionCookieHeader(rawHeader: string | null, jar: readonly Cook
   for (const part of (rawHeader ?? '').split(';')) {
     const eq = part.indexOf('=');
     const name = part.slice(0, eq).trim();
-    if (eq < 0 || !isSessionCookie(name, cookieName)) continue;
+    if (eq < 0 || !isSessionCookieName(name, cookieName)) continue;
     const values = sent.get(name) ?? new Set();
     values.add(decoded(part.slice(eq + 1).trim()));
     sent.set(name, values);
   }
-  const ours = jar.filter(({ name }) => isSessionCookie(name, cookieName));
+  const ours = jar.filter(({ name }) => isSessionCookieName(name, cookieName));
   const changedHere = ours.length !== sent.size || ours.some(({ name, value }) => !sent.get(name)?.has(value));
   return changedHere ? cookieHeaderOf(ours, cookieName) : rawHeader;
 }
@@ -131,4 +126,19 @@ export function storeUnavailable(error: SessionStoreError): Response {
 /** `error` when it is a store outage (by shape: it may come from another copy of the core). */
 export function asStoreError(error: unknown): SessionStoreError | undefined {
   return isSessionStoreError(error) ? error : undefined;
+}
+
+/**
+ * The response replacing one whose write was lost (`settleRequest`'s `ErrorAnswer`):
+ * `onStoreError` for an outage, a 413 for an oversized session; anything else is a bug,
+ * thrown for Next to log and answer.
+ */
+export function replacedResponse(answer: ErrorAnswer, request: Request, onStoreError: StoreErrorAnswer): Response | Promise<Response> {
+  const storeError = asStoreError(answer.error);
+  if (storeError !== undefined) return onStoreError(storeError, request);
+  if (answer.status >= 500) throw answer.error;
+  return new Response('The session could not be saved: it grew too large.\n', {
+    status: answer.status,
+    headers: { ...answer.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }

@@ -1,5 +1,5 @@
 /** `createRedisStore`: options, the driver for the given client, and the engine on top. */
-import { invalidOption, isSerializer, jsonSerializer, rejectUnknownOptions, type Serializer } from '@sess/core/store';
+import { checkOptions, clockOption, invalidOption, type Serializer, serializerOption } from '@sess/core/store';
 import type { Redis, RedisOptions } from 'ioredis';
 import { driverFor, onWorkerd, type RedisClientLike, tcpOnWorkerd } from './drivers';
 import { ioredisPort } from './drivers/ioredis';
@@ -107,22 +107,19 @@ const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
  */
 export function createRedisStore(options?: RedisStoreOptions<Redis>): RedisStore<Redis>;
 export function createRedisStore<Client extends RedisClientLike>(options: RedisStoreOptions<Client> & { client: Client }): RedisStore<Client>;
-export function createRedisStore(options: RedisStoreOptions = {}): RedisStore<RedisClientLike> {
-  if (typeof options !== 'object' || options === null) {
-    invalidOption(PACKAGE, 'options', 'an object with `client` or `url`', options);
-  }
-  rejectUnknownOptions(PACKAGE, '', options, KNOWN_OPTIONS, FOREIGN_OPTIONS);
+export function createRedisStore(given?: RedisStoreOptions): RedisStore<RedisClientLike> {
+  const options = checkOptions(PACKAGE, given, KNOWN_OPTIONS, FOREIGN_OPTIONS);
   const {
     client: givenClient,
     url: givenUrl,
     redisOptions = {},
     prefix = DEFAULT_PREFIX,
-    serializer = jsonSerializer,
     operationTimeoutMs = DEFAULT_OPERATION_TIMEOUT_MS,
     maxSizeBytes = DEFAULT_MAX_SIZE_BYTES,
     onNotice = noticeOncePerProcess,
-    now = Date.now,
   } = options;
+  const serializer = serializerOption(PACKAGE, 'serializer', options.serializer);
+  const now = clockOption(PACKAGE, 'now', options.now);
 
   if (givenClient !== undefined && givenUrl !== undefined) {
     invalidOption(PACKAGE, 'client', 'left out when `url` is given (pass one of them)', 'both');
@@ -140,16 +137,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore<Re
     invalidOption(PACKAGE, 'redisOptions', 'left out when `client` is given (it applies to the client made from `url`)', 'both');
   }
   if (typeof prefix !== 'string') invalidOption(PACKAGE, 'prefix', 'a string', prefix);
-  if (!isSerializer(serializer)) {
-    invalidOption(PACKAGE, 'serializer', 'an object with stringify and parse functions', serializer);
-  }
   if (typeof operationTimeoutMs !== 'number' || !Number.isFinite(operationTimeoutMs) || operationTimeoutMs <= 0) {
     invalidOption(PACKAGE, 'operationTimeoutMs', 'a positive number of milliseconds', operationTimeoutMs);
   }
   if (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0) {
     invalidOption(PACKAGE, 'maxSizeBytes', 'a positive integer', maxSizeBytes);
   }
-  if (typeof now !== 'function') invalidOption(PACKAGE, 'now', 'a function returning epoch milliseconds', now);
   if (url !== undefined && onWorkerd()) throw tcpOnWorkerd('ioredis (the client `url` creates)');
   if (givenClient === undefined && givenUrl === undefined) {
     onNotice(

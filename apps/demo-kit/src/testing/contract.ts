@@ -37,6 +37,9 @@ export interface DemoCommandLine {
   store?: StoreMode;
 }
 
+/** Starting a demo (Next.js: `next start`) while other suites load both cores. */
+const START_TIMEOUT_MS = 60_000;
+
 /** Generous for one store write on a busy 2-core machine; only demos that commit after the response wait it. */
 const AFTER_RESPONSE_SETTLE_MS = 1000;
 
@@ -50,7 +53,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
       let demo: RunningDemo;
       beforeAll(async () => {
         demo = await startInMode(options.start, mode, { clearStoreOnClose: true });
-      });
+      }, START_TIMEOUT_MS);
       afterAll(async () => {
         await demo?.close();
       });
@@ -352,7 +355,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
       } finally {
         await demo.close();
       }
-    }, 20_000);
+    }, START_TIMEOUT_MS);
   });
 
   describe(`${name}: store outage`, () => {
@@ -377,7 +380,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
           await demo.close();
         }
       },
-      20_000,
+      START_TIMEOUT_MS,
     );
   });
 

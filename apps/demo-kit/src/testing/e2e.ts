@@ -18,7 +18,8 @@ const CHROMIUM_ARGS = [
 ];
 
 const TEST_TIMEOUT_MS = 20_000;
-const HOOK_TIMEOUT_MS = 30_000;
+/** Starting a demo (Next.js: `next start`) while other suites load both cores. */
+const HOOK_TIMEOUT_MS = 60_000;
 
 /**
  * The demos in a real headless Chromium, in both store modes: real forms, real

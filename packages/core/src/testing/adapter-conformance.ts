@@ -3,6 +3,7 @@ import { createMemoryStore, isSessionUsageError, type SessionManagerOptions, typ
 import type { SessionHandle } from '../manager';
 import { SessionTooLargeError } from '../store';
 import type { JsonValue } from '../values';
+import { describeCommitFailures } from './adapter-conformance-failures';
 import { CookieJar, isCookieDeletion } from './cookie-jar';
 
 /*
@@ -283,6 +284,8 @@ export function describeAdapterConformance<Store extends SessionStore>(
       await res.arrayBuffer();
       return [res.status, res.headers.getSetCookie().length];
     }
+
+    describeCommitFailures({ app, store: () => store, reported });
 
     describe('cookies', () => {
       it('leaves a response that never used the session alone', async () => {
