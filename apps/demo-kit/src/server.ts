@@ -96,7 +96,15 @@ export async function runDemoCli(options: {
 
   // SESS_REDIS_DRIVER=upstash on REDIS_URL: the bridge runs as long as the demo.
   const bridged = await withUpstashBridge(config);
-  demo = bridged.attach(await options.start(bridged.config));
+  try {
+    demo = bridged.attach(await options.start(bridged.config));
+  } catch (error) {
+    await bridged.close();
+    // A configuration only the demo's runtime refuses (a TCP Redis client in workerd...): as above.
+    if (!(error instanceof DemoConfigError)) throw error;
+    console.error(`sess ${options.framework} demo did not start: ${error.message}`);
+    process.exit(1);
+  }
   if (stopping) {
     // Interrupted while starting: `stop` found nothing to close yet.
     await demo.close();

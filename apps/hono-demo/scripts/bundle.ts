@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { sourceAliases } from '../../../vitest.shared.ts';
 
 export type BundleTarget = 'server' | 'worker';
@@ -45,7 +45,18 @@ function workspaceSources(): Plugin {
 export async function bundleDemo(target: BundleTarget): Promise<string> {
   const outfile = join(appDir, 'dist', `${target}.mjs`);
   await mkdir(dirname(outfile), { recursive: true });
-  await build({
+  await build(buildOptions(target, outfile));
+  return outfile;
+}
+
+/** The bundle as text, written nowhere: tests start several workers at once, and none may read another's half-written file. */
+export async function bundleDemoCode(target: BundleTarget): Promise<string> {
+  const result = await build({ ...buildOptions(target, join(appDir, 'dist', `${target}.mjs`)), write: false });
+  return result.outputFiles[0]!.text;
+}
+
+function buildOptions(target: BundleTarget, outfile: string): BuildOptions {
+  return {
     entryPoints: [join(appDir, 'src', target === 'server' ? 'runtime-server.ts' : 'worker.ts')],
     outfile,
     bundle: true,
@@ -63,8 +74,7 @@ export async function bundleDemo(target: BundleTarget): Promise<string> {
         : {},
     plugins: [workspaceSources()],
     logLevel: 'warning',
-  });
-  return outfile;
+  };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -3,11 +3,12 @@
  * `start:bun` / `start:deno` run, and `start:workerd`'s Miniflare script.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { demoClient, STORE_MODES, TEST_REDIS_URL, type TestStoreMode } from '@sess/demo-kit/testing';
+import type { RunningDemo } from '@sess/demo-kit';
+import { demoClient, STORE_MODES, TEST_REDIS_URL, type TestStoreMode, testConfig } from '@sess/demo-kit/testing';
 import { runtimeBinary } from '@sess/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDemo } from '../scripts/bundle';
-import { startWorkerdDemo, type WorkerdDemo } from '../scripts/workerd';
+import { startOnCookies } from '../scripts/workerd';
 
 const SECRET = 'hono-demo-runtime-test-secret-0123456789abcdef';
 /** Bundling and a cold runtime start on a busy 2-core machine. */
@@ -100,10 +101,10 @@ describe('Hono demo on Bun and Deno', () => {
   }
 });
 
-describe('Hono demo in workerd, with the cookie store', () => {
-  let demo: WorkerdDemo | undefined;
+describe('Hono demo in workerd, with the cookie store (SESSION_STORE=cookie)', () => {
+  let demo: RunningDemo | undefined;
   beforeAll(async () => {
-    demo = await startWorkerdDemo({ port: 0, secret: SECRET });
+    demo = await startOnCookies({ ...testConfig('cookie'), secret: SECRET });
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     await demo?.close();

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
+import type { StoreMode } from '../store';
 import { demoClient, STORE_MODES, startInMode, type TestStoreMode, testConfig } from './modes';
 
 export interface DemoContractOptions {
@@ -20,9 +21,20 @@ export interface DemoContractOptions {
   modes?: readonly TestStoreMode[];
   /**
    * The command line cases (`src/server.ts` and `pnpm start`): the secret rules, Ctrl-C.
+   * `false` leaves them out; an object names another entry (the Hono demo's workerd script).
    * @default true
    */
-  commandLine?: boolean;
+  commandLine?: boolean | DemoCommandLine;
+}
+
+/** Which command line the contract's command line cases run. */
+export interface DemoCommandLine {
+  /** The file spawned with tsx in the app's folder, as the script below runs it. @default 'src/server.ts' */
+  entry?: string;
+  /** The app's package.json script that starts it, interrupted with Ctrl-C. @default 'start' */
+  script?: string;
+  /** The store it starts on without `REDIS_URL`, shown on its page. @default 'memory' */
+  store?: StoreMode;
 }
 
 /** Starting a demo (Next.js: `next start`) while other suites load both cores. */
@@ -373,31 +385,37 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
   });
 
   if (options.commandLine === false) return;
+  const { entry = 'src/server.ts', script = 'start', store = 'memory' } = options.commandLine === true ? {} : (options.commandLine ?? {});
   describe(`${name}: command line`, () => {
     it('refuses to start in production without SESSION_SECRET, with exit code 1 and a clear message', async () => {
-      const run = await runServer(options.appDir, { NODE_ENV: 'production', SESSION_SECRET: '', PORT: '0' });
+      const run = await runServer(options.appDir, entry, { NODE_ENV: 'production', SESSION_SECRET: '', PORT: '0' });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('SESSION_SECRET is required when NODE_ENV=production');
     }, 20_000);
 
     it('starts in development without SESSION_SECRET, warning that sessions will not survive a restart', async () => {
-      const run = await runServer(options.appDir, { NODE_ENV: 'development', SESSION_SECRET: '', PORT: '0' }, async (stdout) => {
+      const run = await runServer(options.appDir, entry, { NODE_ENV: 'development', SESSION_SECRET: '', PORT: '0' }, async (stdout) => {
         const url = /open (http:\/\/\S+)/.exec(stdout)?.[1];
         if (url === undefined) return false;
         const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
         expect(response.status).toBe(200);
-        expect(await response.text()).toContain('data-testid="login"');
+        const html = await response.text();
+        expect(html).toContain('data-testid="login"');
+        expect(html).toContain(`data-testid="store-mode">${store} store</span>`);
         return true;
       });
       expect(run.stderr).toContain('Sessions will not survive a restart');
-      expect(run.stdout).toMatch(/sessions: memory/);
-      expect(run.stdout).toMatch(/set both REDIS_URL=redis:\/\/127\.0\.0\.1:6379 and SESSION_SECRET/);
+      expect(run.stdout).toMatch(/sessions: \S/);
+      if (store === 'memory') {
+        expect(run.stdout).toMatch(/sessions: memory/);
+        expect(run.stdout).toMatch(/set both REDIS_URL=redis:\/\/127\.0\.0\.1:6379 and SESSION_SECRET/);
+      }
       expect(run.stdout).toMatch(/(Koa|Express) demo: npx -y pnpm@10 /);
       expect(run.stdout).not.toMatch(/(?<!npx -y pnpm@10 )\bpnpm (--filter|demo)/);
     }, 20_000);
 
-    it('stops on Ctrl-C (SIGINT to the process group of `pnpm --filter <app> start`) with exit code 0 and no pnpm error', async () => {
-      const run = await interruptStartScript(options.appDir);
+    it(`stops on Ctrl-C (SIGINT to the process group of \`pnpm --filter <app> ${script}\`) with exit code 0 and no pnpm error`, async () => {
+      const run = await interruptStartScript(options.appDir, script);
       expect(run.output).toMatch(/open http:\/\//);
       expect({ code: run.code, signal: run.signal }, run.output).toEqual({ code: 0, signal: null });
       expect(run.output).not.toMatch(/ERR_PNPM|ELIFECYCLE|Command failed/);
@@ -406,12 +424,12 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
 }
 
 /**
- * Runs `pnpm --filter <app> start` from the repository root, as a user does, and sends
+ * Runs `pnpm --filter <app> <script>` from the repository root, as a user does, and sends
  * SIGINT to its whole process group once the demo listens: what Ctrl-C in a terminal does.
  */
-async function interruptStartScript(appDir: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+async function interruptStartScript(appDir: string, script: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const { name } = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name: string };
-  const child = spawn('pnpm', ['--filter', name, 'start'], {
+  const child = spawn('pnpm', ['--filter', name, script], {
     cwd: join(appDir, '../..'),
     env: { ...process.env, NODE_ENV: 'development', SESSION_SECRET: '', REDIS_URL: '', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -467,15 +485,16 @@ function exchange(port: number, host: string, raw: string): Promise<{ text: stri
 }
 
 /**
- * Runs `tsx src/server.ts` in the app's folder, as `pnpm start` does. With `whenReady`,
+ * Runs `tsx <entry>` in the app's folder, as `pnpm start` does. With `whenReady`,
  * calls it on each stdout chunk until it returns true, then stops the server.
  */
 async function runServer(
   appDir: string,
+  entry: string,
   env: Record<string, string>,
   whenReady?: (stdout: string) => Promise<boolean>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child: ChildProcess = spawn(join(appDir, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+  const child: ChildProcess = spawn(join(appDir, 'node_modules/.bin/tsx'), [entry], {
     cwd: appDir,
     env: { ...process.env, REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
