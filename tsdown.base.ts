@@ -5,7 +5,11 @@
  */
 import type { UserConfig } from 'tsdown';
 
-export function packageBuild(options: { entry: UserConfig['entry']; external?: (string | RegExp)[]; format?: UserConfig['format'] }): UserConfig {
+export function packageBuild(options: {
+  entry: UserConfig['entry'];
+  external?: (string | RegExp)[];
+  format?: UserConfig['format'];
+}): UserConfig {
   return {
     entry: options.entry,
     format: options.format ?? ['esm', 'cjs'],

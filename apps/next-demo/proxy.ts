@@ -13,7 +13,9 @@ const withSession = createSessionProxy(sessions.manager, { onStoreError: demoErr
  */
 export async function proxy(request: NextRequest): Promise<Response> {
   const guarded = request.nextUrl.pathname === '/account';
-  return withSession(request, (session) => (guarded && !session.has('user') ? NextResponse.redirect(new URL('/', request.url), 303) : undefined));
+  return withSession(request, (session) =>
+    guarded && !session.has('user') ? NextResponse.redirect(new URL('/', request.url), 303) : undefined,
+  );
 }
 
 export const config = { matcher: ['/', '/account'] };

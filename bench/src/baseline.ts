@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 import type { ServerName } from './servers';
 
 /** The @sess servers measured again from the baseline. */
-export const BASELINE_SERVERS: readonly ServerName[] = ['express+@sess/memory', 'express+@sess/redis', 'koa+@sess/redis', 'hono+@sess/redis'];
+export const BASELINE_SERVERS: readonly ServerName[] = [
+  'express+@sess/memory',
+  'express+@sess/redis',
+  'koa+@sess/redis',
+  'hono+@sess/redis',
+];
 /** Built in this order: each after what it imports. */
 const PACKAGES = ['core', 'store-redis', 'express', 'koa', 'hono'];
 

@@ -12,8 +12,11 @@ describe('a Worker bundle of Hono + @sess/hono', () => {
 
   it('bundles devalue once the app uses the rich serializer', async () => {
     const rich = WORKERS['Hono + @sess/hono']
-      .replace("import { session } from '@sess/hono';", "import { session } from '@sess/hono';\nimport { createMemoryStore, richSerializer } from '@sess/core';")
-      .replace("session({ secret:", 'session({ store: createMemoryStore({ serializer: richSerializer }), secret:');
+      .replace(
+        "import { session } from '@sess/hono';",
+        "import { session } from '@sess/hono';\nimport { createMemoryStore, richSerializer } from '@sess/core';",
+      )
+      .replace('session({ secret:', 'session({ store: createMemoryStore({ serializer: richSerializer }), secret:');
     expect(await packagesOf(rich)).toContain('devalue');
   }, 30_000);
 });

@@ -69,7 +69,12 @@ export async function measure(name: string, source: string, from: From = 'source
     logLevel: 'silent',
   });
   const code = result.outputFiles[0]!.contents;
-  return { name, minifiedBytes: code.byteLength, gzippedBytes: gzipSync(code, { level: 9 }).byteLength, byPackage: byPackage(result.metafile) };
+  return {
+    name,
+    minifiedBytes: code.byteLength,
+    gzippedBytes: gzipSync(code, { level: 9 }).byteLength,
+    byPackage: byPackage(result.metafile),
+  };
 }
 
 /** Output bytes grouped by npm package, or by source package for the workspace's own code. */
@@ -96,8 +101,10 @@ function packageOf(path: string): string {
 /** Measures both workers and writes bench/BUNDLE.md; exits 1 if a package that must tree-shake was bundled. */
 async function main(): Promise<void> {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  
-  const built = await Promise.all(['core', 'hono'].map((pkg) => access(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))))
+
+  const built = await Promise.all(
+    ['core', 'hono'].map((pkg) => access(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))),
+  )
     .then(() => true)
     .catch(() => false);
   const bare = await measure('bare Hono', WORKERS['bare Hono']);
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
   const published = built ? await measure('Hono + @sess/hono, as published (dist)', WORKERS['Hono + @sess/hono'], 'dist') : undefined;
   const leaked = MUST_TREE_SHAKE.filter((name) => [withSess, published].some((m) => m?.byPackage.some(([pkg]) => pkg === name)));
   const rows = published === undefined ? [bare, withSess] : [bare, withSess, published];
-  
+
   const lines = [
     '# Bundle size in a Worker',
     '',
@@ -124,7 +131,9 @@ async function main(): Promise<void> {
     `| sess adds (from source) | ${kb(withSess.minifiedBytes - bare.minifiedBytes)} | ${kb(withSess.gzippedBytes - bare.gzippedBytes)} |`,
     ...(published === undefined
       ? []
-      : [`| sess adds (as published) | ${kb(published.minifiedBytes - bare.minifiedBytes)} | ${kb(published.gzippedBytes - bare.gzippedBytes)} |`]),
+      : [
+          `| sess adds (as published) | ${kb(published.minifiedBytes - bare.minifiedBytes)} | ${kb(published.gzippedBytes - bare.gzippedBytes)} |`,
+        ]),
     '',
     ...(published === undefined ? ['(No `dist` of @sess/core and @sess/hono: build them for the as-published row.)', ''] : []),
     `Tree-shaken away (must not appear): ${MUST_TREE_SHAKE.map((name) => `\`${name}\``).join(', ')}: ${leaked.length === 0 ? 'none of them is bundled' : `**bundled: ${leaked.join(', ')}**`}.`,

@@ -129,7 +129,10 @@ function sessApp(middleware: ReturnType<typeof sessHono>): Hono<SessionEnv> {
   return app;
 }
 
-function honoSessionsApp(store: Parameters<typeof sessionMiddleware>[0]['store'], secret: string): Hono<{ Variables: { session: HonoSessionsSession<Counted> } }> {
+function honoSessionsApp(
+  store: Parameters<typeof sessionMiddleware>[0]['store'],
+  secret: string,
+): Hono<{ Variables: { session: HonoSessionsSession<Counted> } }> {
   const app = new Hono<{ Variables: { session: HonoSessionsSession<Counted> } }>();
   app.use(
     sessionMiddleware({
@@ -153,7 +156,11 @@ function honoSessionsApp(store: Parameters<typeof sessionMiddleware>[0]['store']
   return app;
 }
 
-export async function startHonoServer(name: HonoServerName, redisUrl: string, options: { secret: string; floorKey: string; listen: Listen }): Promise<RunningServer> {
+export async function startHonoServer(
+  name: HonoServerName,
+  redisUrl: string,
+  options: { secret: string; floorKey: string; listen: Listen },
+): Promise<RunningServer> {
   const { secret, floorKey, listen } = options;
   switch (name) {
     case 'hono': {

@@ -76,7 +76,10 @@ function summarize(profile: CpuProfile, requests: number): string {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }
   const perRequest = (us: number) => `${(us / requests).toFixed(1).padStart(6)} µs/req ${((us / totalUs) * 100).toFixed(1).padStart(5)}%`;
-  const lines = [`  busy ${(totalUs / 1000).toFixed(0)} ms, idle ${(idleUs / 1000).toFixed(0)} ms, ${requests} requests`, '  by package (self time):'];
+  const lines = [
+    `  busy ${(totalUs / 1000).toFixed(0)} ms, idle ${(idleUs / 1000).toFixed(0)} ms, ${requests} requests`,
+    '  by package (self time):',
+  ];
   for (const [pkg, us] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`    ${perRequest(us)}  ${pkg}`);
   lines.push(`  top ${TOP} functions (self time):`);
   for (const [fn, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, TOP)) lines.push(`    ${perRequest(us)}  ${fn}`);
@@ -120,7 +123,9 @@ try {
   if (rounds > 1) {
     process.stdout.write(`medians over ${rounds} rounds:\n`);
     for (const [key, { rps, cpuUs }] of measured) {
-      process.stdout.write(`  ${key.padEnd(45)} ${Math.round(median(rps)).toString().padStart(6)} req/s ${Math.round(median(cpuUs)).toString().padStart(5)} µs CPU/req\n`);
+      process.stdout.write(
+        `  ${key.padEnd(45)} ${Math.round(median(rps)).toString().padStart(6)} req/s ${Math.round(median(cpuUs)).toString().padStart(5)} µs CPU/req\n`,
+      );
     }
   }
 } finally {

@@ -37,4 +37,3 @@ export async function redisCpuUs(admin: Redis): Promise<number> {
   const seconds = (name: string) => Number(text.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1] ?? Number.NaN);
   return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
 }
-

@@ -1,10 +1,9 @@
 /** RESULTS.md: the measured part, regenerated between markers; the notes around it are kept. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ROUTES, type Route } from './harness';
 import { baselineLabel } from './baseline';
+import { ROUTES, type Route } from './harness';
 import { median, type RunData, roundRatio, summarize, windowsOf } from './measure';
 import { SERVER_SPECS, type ServerName } from './servers';
-
 
 type Target = { ours: ServerName; theirs: ServerName; route: Route } & (
   | { kind: 'speedup'; atLeast: number }
@@ -14,7 +13,9 @@ type Target = { ours: ServerName; theirs: ServerName; route: Route } & (
 
 /** The goals of the performance issues, in the terms they were set. */
 export const TARGETS: readonly Target[] = [
-  ...ROUTES.map((route) => ({ kind: 'speedup', ours: 'express+@sess/redis', theirs: 'express-session+connect-redis', route, atLeast: 1.2 }) as const),
+  ...ROUTES.map(
+    (route) => ({ kind: 'speedup', ours: 'express+@sess/redis', theirs: 'express-session+connect-redis', route, atLeast: 1.2 }) as const,
+  ),
   ...ROUTES.map((route) => ({ kind: 'speedup', ours: 'koa+@sess/redis', theirs: 'koa-session+koa-redis', route, atLeast: 1.6 }) as const),
   { kind: 'cpu-over', ours: 'koa+@sess/redis', theirs: 'koa+raw-get', route: 'read', maxUs: 10 },
   { kind: 'cpu-over', ours: 'express+@sess/redis', theirs: 'express+raw-get', route: 'read', maxUs: 15 },

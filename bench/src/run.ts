@@ -12,12 +12,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+// MONITOR slows Redis down: it counts only outside the timed windows.
+import { type CommandStats, commandStats as monitorCommands, totalCommands } from '../../packages/test-kit/src/redis/index';
 import { BASELINE_SERVERS, baselineLabel, prepareBaselines } from './baseline';
 import { call, checkServer, login } from './client';
 import { load, ROUTES, type Route, type ServerProcess, startServerProcess, timedLoad } from './harness';
 import type { CommandProbe, MachineInfo, RunData, RunSettings, WindowResult } from './measure';
-// MONITOR slows Redis down: it counts only outside the timed windows.
-import { type CommandStats, commandStats as monitorCommands, totalCommands } from '../../packages/test-kit/src/redis/index';
 import { commandStats, redisCpuUs, startPrivateRedis } from './redis';
 import { renderResults, writeResults } from './report';
 import { SERVER_SPECS, specOf } from './servers';

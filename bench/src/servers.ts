@@ -47,10 +47,7 @@ export type ServerName =
   | ExperimentName;
 
 /** Variants for `pnpm profile` only (not in the benchmark run): what a change to @sess defaults would buy. */
-export type ExperimentName =
-  | 'express+@sess/redis+autopipelining'
-  | 'koa+@sess/redis+autopipelining'
-  | 'koa+@sess/redis+plain-client';
+export type ExperimentName = 'express+@sess/redis+autopipelining' | 'koa+@sess/redis+autopipelining' | 'koa+@sess/redis+plain-client';
 
 export interface ServerSpec {
   name: ServerName;
@@ -87,7 +84,8 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     sessions: false,
     redis: true,
     routes: ['write'],
-    config: 'Express 5, an ioredis 6 `GET` then a `SET` of a fixed key per request: the two round trips any read-modify-write needs. The write floor.',
+    config:
+      'Express 5, an ioredis 6 `GET` then a `SET` of a fixed key per request: the two round trips any read-modify-write needs. The write floor.',
   },
   {
     name: 'express+@sess/memory',
@@ -101,7 +99,8 @@ export const SERVER_SPECS: readonly ServerSpec[] = [
     framework: 'express',
     sessions: true,
     redis: true,
-    config: '`session({ secret, store: createRedisStore({ url }) })`: @sess defaults (signed id cookie, 1 day idle, touch after 20% of it).',
+    config:
+      '`session({ secret, store: createRedisStore({ url }) })`: @sess defaults (signed id cookie, 1 day idle, touch after 20% of it).',
   },
   {
     name: 'express+@sess/redis+node-redis',
@@ -374,7 +373,7 @@ export async function startServer(name: ServerName, redisUrl: string): Promise<R
             ctx.body = { user: (await ctx.session.load()).get('user') };
           },
           write: async (ctx) => {
-            const count = ((((await ctx.session.load()).get('count')) as number | undefined) ?? 0) + 1;
+            const count = (((await ctx.session.load()).get('count') as number | undefined) ?? 0) + 1;
             (await ctx.session.load()).set('count', count);
             ctx.body = { count };
           },
@@ -431,7 +430,7 @@ function sessExpressApp(middleware: ReturnType<typeof sessExpress>): Express {
     res.json({ user: (await req.session.load()).get('user') });
   });
   app.post('/write', async (req, res) => {
-    const count = ((((await req.session.load()).get('count')) as number | undefined) ?? 0) + 1;
+    const count = (((await req.session.load()).get('count') as number | undefined) ?? 0) + 1;
     (await req.session.load()).set('count', count);
     res.json({ count });
   });

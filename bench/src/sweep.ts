@@ -35,7 +35,8 @@ const AT_REST_ONLY = [
 ];
 const SIZES = [1, 10, 100].flatMap((keys) => [100, 10_000, 100_000].map((bytes) => ({ keys, bytes })));
 const shapeOf = (size: { keys: number; bytes: number }) => `${size.keys}x${size.bytes}`;
-const sizeLabel = (size: { keys: number; bytes: number }) => `${size.keys} × ${size.bytes >= 1000 ? `${size.bytes / 1000} KB` : `${size.bytes} B`}`;
+const sizeLabel = (size: { keys: number; bytes: number }) =>
+  `${size.keys} × ${size.bytes >= 1000 ? `${size.bytes / 1000} KB` : `${size.bytes} B`}`;
 const benchDir = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 interface AtRest {
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
         atRest.push({ shape, library, ...(await storedBy(admin, server)) });
       }
     }
-    for (const entry of atRest) process.stdout.write(`${entry.shape.padEnd(10)} ${entry.library.padEnd(32)} ${entry.bytes} B ${entry.encoding}\n`);
+    for (const entry of atRest)
+      process.stdout.write(`${entry.shape.padEnd(10)} ${entry.library.padEnd(32)} ${entry.bytes} B ${entry.encoding}\n`);
 
     for (let round = 0; round < ROUNDS; round++) {
       for (const size of round % 2 === 0 ? SIZES : [...SIZES].reverse()) {
@@ -125,7 +127,14 @@ async function storedBy(admin: Redis, server: ServerProcess): Promise<{ bytes: n
   return { bytes, encoding: String(await admin.object('ENCODING', key)) };
 }
 
-function render(data: { date: string; rounds: number; quick: boolean; atRest: AtRest[]; windows: SweepWindow[]; durationSeconds: number }): string {
+function render(data: {
+  date: string;
+  rounds: number;
+  quick: boolean;
+  atRest: AtRest[];
+  windows: SweepWindow[];
+  durationSeconds: number;
+}): string {
   const [ours, theirs] = LIBRARIES as [ServerName, ServerName];
   const rest = (shape: string, library: ServerName) => data.atRest.find((r) => r.shape === shape && r.library === library)!;
   const summary = (shape: string, library: ServerName, route: Route) => {
@@ -138,7 +147,7 @@ function render(data: { date: string; rounds: number; quick: boolean; atRest: At
     '',
     '#### Bytes at rest',
     '',
-    'Redis `MEMORY USAGE` (key, value, expiry and allocator overhead) of the one key each library writes for the same session, created by its server\'s login. Sizes are the extra keys besides `user` and `count`.',
+    "Redis `MEMORY USAGE` (key, value, expiry and allocator overhead) of the one key each library writes for the same session, created by its server's login. Sizes are the extra keys besides `user` and `count`.",
     '',
     `| session | ${ours} | encoding | ${theirs} | encoding | ours / theirs |`,
     '|---|--:|---|--:|---|--:|',
@@ -159,7 +168,9 @@ function render(data: { date: string; rounds: number; quick: boolean; atRest: At
     for (const route of ROUTES) {
       const a = summary(shapeOf(size), ours, route);
       const b = summary(shapeOf(size), theirs, route);
-      lines.push(`| ${sizeLabel(size)} | ${route} | ${int(a.rps)} | ${int(a.cpu)} | ${int(b.rps)} | ${int(b.cpu)} | ${(a.rps / b.rps).toFixed(2)}× |`);
+      lines.push(
+        `| ${sizeLabel(size)} | ${route} | ${int(a.rps)} | ${int(a.cpu)} | ${int(b.rps)} | ${int(b.cpu)} | ${(a.rps / b.rps).toFixed(2)}× |`,
+      );
     }
   }
   return lines.join('\n');

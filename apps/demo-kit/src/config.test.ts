@@ -23,7 +23,9 @@ describe('loadDemoConfig', () => {
 
   it('refuses to start in production without SESSION_SECRET, saying how to make one', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(DemoConfigError);
-    expect(() => load({ NODE_ENV: 'production', SESSION_SECRET: '' })).toThrow(/SESSION_SECRET is required when NODE_ENV=production.*randomBytes/);
+    expect(() => load({ NODE_ENV: 'production', SESSION_SECRET: '' })).toThrow(
+      /SESSION_SECRET is required when NODE_ENV=production.*randomBytes/,
+    );
   });
 
   it('uses SESSION_SECRET silently when it is set, in production too', () => {
@@ -110,12 +112,17 @@ describe('loadDemoConfig', () => {
 
   it('listens on loopback unless HOST says otherwise, with Redis keys under sess:demo: unless REDIS_PREFIX says otherwise', () => {
     expect(load({ SESSION_SECRET: SECRET }).config).toMatchObject({ host: '127.0.0.1', redisPrefix: 'sess:demo:' });
-    expect(load({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', REDIS_PREFIX: 'app:' }).config).toMatchObject({ host: '0.0.0.0', redisPrefix: 'app:' });
+    expect(load({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', REDIS_PREFIX: 'app:' }).config).toMatchObject({
+      host: '0.0.0.0',
+      redisPrefix: 'app:',
+    });
   });
 
   it('takes the cookie name from SESSION_COOKIE_NAME (sid by default), a __Host- name only in production, where cookies are Secure', () => {
     expect(load({}).config.cookieName).toBe('sid');
-    expect(load({ NODE_ENV: 'production', SESSION_SECRET: SECRET, SESSION_COOKIE_NAME: '__Host-sid' }).config.cookieName).toBe('__Host-sid');
+    expect(load({ NODE_ENV: 'production', SESSION_SECRET: SECRET, SESSION_COOKIE_NAME: '__Host-sid' }).config.cookieName).toBe(
+      '__Host-sid',
+    );
     expect(() => load({ SESSION_COOKIE_NAME: '__Host-sid' })).toThrow(DemoConfigError);
     expect(() => load({ SESSION_COOKIE_NAME: '__host-sid' })).toThrow(/needs a Secure cookie/);
     expect(() => load({ SESSION_COOKIE_NAME: 'a b' })).toThrow(/must be a cookie name/);

@@ -130,7 +130,9 @@ export function loadDemoConfig(
 
   const cookieName = env.SESSION_COOKIE_NAME?.trim() || 'sid';
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
-    throw new DemoConfigError(`SESSION_COOKIE_NAME must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(cookieName)}.`);
+    throw new DemoConfigError(
+      `SESSION_COOKIE_NAME must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(cookieName)}.`,
+    );
   }
   // The demos set `Path=/` and no `Domain`; `Secure` only in production, where they are served over https.
   if (/^__(host|secure)-/i.test(cookieName) && !production) {

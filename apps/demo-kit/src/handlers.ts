@@ -1,7 +1,7 @@
 import { isSessionValueError, type JsonValue, type Session, type SessionHandle, type SessionManager } from '@sess/core';
+import type { DemoRedisDriver } from './config';
 import { escapeHtml, renderPage } from './page';
 import type { StoreMode } from './store';
-import type { DemoRedisDriver } from './config';
 
 /**
  * The demo's session data; each app augments its adapter's `SessionData` with it.
@@ -232,7 +232,12 @@ export function errorReply(error: unknown, json: boolean): DemoReply {
   // A store outage says when to retry (the store error's own `Retry-After`).
   const headers = errorHeaders(error);
   if (json) return { kind: 'json', status, body: { error: message }, headers };
-  return { kind: 'html', status, headers, body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>` };
+  return {
+    kind: 'html',
+    status,
+    headers,
+    body: `<!doctype html><meta charset="utf-8"><title>${status}</title><p>${escapeHtml(message)}</p><p><a href="/">Back</a></p>`,
+  };
 }
 
 /** The error's own response headers (`SessionStoreError` carries `Retry-After`), as Koa and Express apply them. */
@@ -256,6 +261,9 @@ export function logServerError(error: unknown, method: string, path: string): vo
 
 /** The HTTP status an error stands for: its own 4xx/5xx `status`, else 500. */
 export function errorStatus(error: unknown): number {
-  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode : undefined;
+  const status =
+    typeof error === 'object' && error !== null
+      ? ((error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode)
+      : undefined;
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }

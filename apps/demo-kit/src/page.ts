@@ -35,7 +35,9 @@ export const MAX_LISTED_SESSIONS = 20;
 /** The sessions the page lists, in the order given: this browser's and the most recently active others. */
 export function listedSessions(sessions: readonly PageSession[], limit = MAX_LISTED_SESSIONS): PageSession[] {
   if (sessions.length <= limit) return [...sessions];
-  const byActivity = [...sessions].sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.getTime() - a.lastActiveAt.getTime());
+  const byActivity = [...sessions].sort(
+    (a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.getTime() - a.lastActiveAt.getTime(),
+  );
   const kept = new Set(byActivity.slice(0, limit));
   return sessions.filter((s) => kept.has(s));
 }
@@ -96,8 +98,8 @@ export function renderPage(view: PageView): string {
 </head>
 <body>
 <h1>sess · ${view.framework} demo <span class="badge" data-testid="store-mode">${view.storeMode} store</span>${
-  view.storeDriver === undefined ? '' : html` <span class="badge" data-testid="store-driver">on ${view.storeDriver}</span>`
-}</h1>
+    view.storeDriver === undefined ? '' : html` <span class="badge" data-testid="store-driver">on ${view.storeDriver}</span>`
+  }</h1>
 ${view.notices.map((notice) => html`<p class="notice" role="status" data-testid="flash">${notice}</p>`)}
 <section>
 ${
@@ -120,7 +122,9 @@ ${
     ? html`<h2>Your active sessions (${view.sessions.length})</h2>
 <ul data-testid="session-list">
 ${listed.map(
-  (s) => html`  <li data-testid="session-item" data-current="${s.current}"${s.current ? html` class="current"` : ''}><code>${s.key.slice(0, 12)}</code>
+  (
+    s,
+  ) => html`  <li data-testid="session-item" data-current="${s.current}"${s.current ? html` class="current"` : ''}><code>${s.key.slice(0, 12)}</code>
     signed in ${time(s.createdAt)}, last active ${time(s.lastActiveAt)}, expires ${time(s.expiresAt)}${s.current ? ' (this browser)' : ''}</li>
 `,
 )}</ul>${

@@ -48,7 +48,7 @@ export function createDemoRedisStore(config: RedisConfig): DemoRedisStore {
   }
   if (driver === 'bun') {
     if (bun === undefined) {
-      throw new DemoConfigError('SESS_REDIS_DRIVER=bun is Bun\'s built-in client: start the demo under Bun (the Hono demo\'s `start:bun`).');
+      throw new DemoConfigError("SESS_REDIS_DRIVER=bun is Bun's built-in client: start the demo under Bun (the Hono demo's `start:bun`).");
     }
     const client = new bun.RedisClient(redisUrl);
     const store = createRedisStore({ client, prefix });

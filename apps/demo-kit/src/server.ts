@@ -1,6 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DemoConfigError, type DemoConfig, loadDemoConfig } from './config';
+import { type DemoConfig, DemoConfigError, loadDemoConfig } from './config';
 import type { StoreMode } from './store';
 import { withUpstashBridge } from './upstash-driver';
 

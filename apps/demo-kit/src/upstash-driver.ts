@@ -5,8 +5,8 @@
  */
 import { startUpstashBridge } from '@sess/test-kit/upstash-bridge';
 import type { DemoConfig } from './config';
-import type { RunningDemo } from './server';
 import { redactUrl } from './redis-driver';
+import type { RunningDemo } from './server';
 
 /** A configuration whose `upstashRest` is set, and how to stop the bridge started for it. */
 export interface BridgedConfig<Config extends DemoConfigForBridge> {

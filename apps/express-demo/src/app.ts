@@ -1,28 +1,28 @@
+import type { SessionStore } from '@sess/core';
 import {
   asDemoError,
   createDemoHandlers,
   createDemoStore,
-  type DemoRedisDriver,
   type DemoConfig,
   type DemoFlashData,
+  type DemoRedisDriver,
   type DemoReply,
   type DemoSessionData,
+  demoCookie,
   errorReply,
   isJsonContentType,
+  listen,
   logServerError,
   MAX_FORM_BODY_BYTES,
   MAX_JSON_BODY_BYTES,
   notFoundReply,
-  listen,
   parseJsonBody,
   type StartDemo,
   type StoreMode,
   wantsJson,
-  demoCookie,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/express';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
-import type { SessionStore } from '@sess/core';
 
 // Types `req.session`: `(await req.session.load()).get('count')` is a `number | undefined`.
 declare module '@sess/express' {
@@ -31,9 +31,20 @@ declare module '@sess/express' {
 }
 
 /** The demo app on a given store: the session middleware, body parsers, and the contract's routes. */
-export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode; storeDriver?: DemoRedisDriver | undefined; cookie?: { name: string; secure: boolean } }): Express & { sessions: SessionMiddleware } {
+export function createApp(options: {
+  secret: string;
+  store: SessionStore;
+  storeMode: StoreMode;
+  storeDriver?: DemoRedisDriver | undefined;
+  cookie?: { name: string; secure: boolean };
+}): Express & { sessions: SessionMiddleware } {
   const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
-  const handlers = createDemoHandlers({ framework: 'Express', storeMode: options.storeMode, storeDriver: options.storeDriver, manager: sessions.manager });
+  const handlers = createDemoHandlers({
+    framework: 'Express',
+    storeMode: options.storeMode,
+    storeDriver: options.storeDriver,
+    manager: sessions.manager,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -92,7 +103,13 @@ function send(res: Response, reply: DemoReply): void {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode, storeDriver: demoStore.driver, cookie: demoCookie(config) });
+  const app = createApp({
+    secret: config.secret,
+    store: demoStore.store,
+    storeMode: demoStore.mode,
+    storeDriver: demoStore.driver,
+    cookie: demoCookie(config),
+  });
   const server = await listen(app, config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;

@@ -70,7 +70,9 @@ function buildOptions(target: BundleTarget, outfile: string): BuildOptions {
     // ioredis is CommonJS and require()s Node built-ins, which Bun and Deno provide.
     banner:
       target === 'server'
-        ? { js: "import { createRequire as __demoCreateRequire } from 'node:module'; const require = __demoCreateRequire(import.meta.url);" }
+        ? {
+            js: "import { createRequire as __demoCreateRequire } from 'node:module'; const require = __demoCreateRequire(import.meta.url);",
+          }
         : {},
     plugins: [workspaceSources()],
     logLevel: 'warning',

@@ -77,7 +77,8 @@ export const start: StartDemo = async (config, options = {}) => {
     return {
       ...server,
       storeMode: 'durable-objects',
-      storeDescription: 'Durable Objects (@sess/store-cloudflare, SQLite storage, in Miniflare\'s memory: sessions end when the process does)',
+      storeDescription:
+        "Durable Objects (@sess/store-cloudflare, SQLite storage, in Miniflare's memory: sessions end when the process does)",
     };
   }
   if (config.redisDriver === 'node-redis' || config.redisDriver === 'bun') {

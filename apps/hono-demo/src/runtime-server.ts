@@ -40,7 +40,13 @@ const serve: Serve = async (fetch, config) => {
 
 const start: StartDemo = async (config, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode, storeDriver: demoStore.driver, cookie: demoCookie(config) });
+  const app = createApp({
+    secret: config.secret,
+    store: demoStore.store,
+    storeMode: demoStore.mode,
+    storeDriver: demoStore.driver,
+    cookie: demoCookie(config),
+  });
   const server = await serve(app.fetch, config);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {

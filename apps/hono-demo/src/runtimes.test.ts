@@ -77,7 +77,11 @@ describe('Hono demo on Bun and Deno', () => {
       beforeAll(async () => {
         const env: Record<string, string> =
           mode.store === 'redis'
-            ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `sess:demo-test:${crypto.randomUUID()}:`, SESS_REDIS_DRIVER: mode.driver ?? 'ioredis' }
+            ? {
+                REDIS_URL: TEST_REDIS_URL,
+                REDIS_PREFIX: `sess:demo-test:${crypto.randomUUID()}:`,
+                SESS_REDIS_DRIVER: mode.driver ?? 'ioredis',
+              }
             : {};
         ({ url, child } = await startOn(runtime, bundle, env));
       }, START_TIMEOUT_MS);

@@ -46,7 +46,8 @@ function storeFor(env: WorkerEnv): WorkerStore | string {
   if (env.SESSION_STORE !== undefined) return `SESSION_STORE is "cookie" or unset (got ${JSON.stringify(env.SESSION_STORE)}).`;
   const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env;
   if (url !== undefined || token !== undefined) {
-    if (url === undefined || token === undefined) return 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN go together: set both, or neither.';
+    if (url === undefined || token === undefined)
+      return 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN go together: set both, or neither.';
     const client = new Redis({ url, token });
     return { store: createRedisStore({ client, prefix: env.REDIS_PREFIX ?? 'sess:demo:' }), mode: 'redis', driver: 'upstash' };
   }

@@ -4,25 +4,25 @@ import {
   asDemoError,
   createDemoHandlers,
   createDemoStore,
-  type DemoRedisDriver,
   type DemoConfig,
   type DemoFlashData,
+  type DemoRedisDriver,
   type DemoReply,
   type DemoRequest,
   type DemoSessionData,
+  demoCookie,
   errorReply,
   httpError,
   isJsonContentType,
+  listen,
   logServerError,
   MAX_FORM_BODY_BYTES,
   MAX_JSON_BODY_BYTES,
   notFoundReply,
-  listen,
   parseJsonBody,
   type StartDemo,
   type StoreMode,
   wantsJson,
-  demoCookie,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/koa';
 import Koa, { type Context } from 'koa';
@@ -34,9 +34,20 @@ declare module '@sess/koa' {
 }
 
 /** The demo app on a given store: error replies, the session middleware, and the contract's routes. */
-export function createApp(options: { secret: string; store: SessionStore; storeMode: StoreMode; storeDriver?: DemoRedisDriver | undefined; cookie?: { name: string; secure: boolean } }): Koa & { sessions: SessionMiddleware } {
+export function createApp(options: {
+  secret: string;
+  store: SessionStore;
+  storeMode: StoreMode;
+  storeDriver?: DemoRedisDriver | undefined;
+  cookie?: { name: string; secure: boolean };
+}): Koa & { sessions: SessionMiddleware } {
   const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
-  const handlers = createDemoHandlers({ framework: 'Koa', storeMode: options.storeMode, storeDriver: options.storeDriver, manager: sessions.manager });
+  const handlers = createDemoHandlers({
+    framework: 'Koa',
+    storeMode: options.storeMode,
+    storeDriver: options.storeDriver,
+    manager: sessions.manager,
+  });
 
   const app = new Koa();
   // Outermost, so it also answers a failing session commit (a store outage is a 503).
@@ -168,7 +179,13 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({ secret: config.secret, store: demoStore.store, storeMode: demoStore.mode, storeDriver: demoStore.driver, cookie: demoCookie(config) });
+  const app = createApp({
+    secret: config.secret,
+    store: demoStore.store,
+    storeMode: demoStore.mode,
+    storeDriver: demoStore.driver,
+    cookie: demoCookie(config),
+  });
   const server = await listen(app.callback(), config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;

@@ -1,5 +1,5 @@
-import { demoClient, STORE_MODES, startInMode, useChromium } from '@sess/demo-kit/testing';
 import type { RunningDemo } from '@sess/demo-kit';
+import { demoClient, STORE_MODES, startInMode, useChromium } from '@sess/demo-kit/testing';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from './launch';
@@ -88,7 +88,9 @@ describe('Next.js demo: Server Actions in a browser', () => {
         }
         expect(actions).toHaveLength(CLICKS);
         const withCookie = await setCookieCount(actions);
-        console.log(`next-demo (${mode.name} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`);
+        console.log(
+          `next-demo (${mode.name} store): ${withCookie} of ${actions.length} counter Server Action responses carried Set-Cookie`,
+        );
         expect(withCookie).toBe(0);
 
         await page.reload();
@@ -147,48 +149,60 @@ describe('Next.js demo: routes only Next has, over HTTP', () => {
     // On Upstash the edge route keeps its session in Redis over HTTP; otherwise in a sealed cookie.
     const edgeStore = mode.driver === 'upstash' ? 'upstash' : 'cookie';
 
-    it(`counts in a Route Handler on the edge runtime, the session in the ${edgeStore === 'upstash' ? 'Redis over HTTP' : 'sealed cookie'} store`, async () => {
-      const client = demoClient(demo.url);
-      const cookies: string[] = [];
-      for (const expected of [1, 2]) {
-        const response = await client.request('POST', '/api/edge', { accept: 'json' });
-        expect(response.status).toBe(200);
-        expect(await response.json()).toEqual({ count: expected, runtime: 'edge', store: edgeStore });
-        cookies.push(...response.headers.getSetCookie());
-      }
-      if (edgeStore === 'cookie') {
-        // The cookie store's data lives in the cookie: each data change re-seals it.
-        expect(cookies).toHaveLength(2);
-        for (const cookie of cookies) expect(cookie).toMatch(/^edge\.sid=[^;]+;/);
-      } else {
-        // A server store: the id cookie is set once, when the session is created; the count is in Redis.
-        expect(cookies).toEqual([expect.stringMatching(/^edge\.sid=[^;]+;/)]);
-      }
-      const read = await client.request('GET', '/api/edge', { accept: 'json' });
-      expect(await read.json()).toEqual({ count: 2, runtime: 'edge', store: edgeStore });
-      expect(read.headers.getSetCookie()).toEqual([]);
-    }, TEST_TIMEOUT_MS);
+    it(
+      `counts in a Route Handler on the edge runtime, the session in the ${edgeStore === 'upstash' ? 'Redis over HTTP' : 'sealed cookie'} store`,
+      async () => {
+        const client = demoClient(demo.url);
+        const cookies: string[] = [];
+        for (const expected of [1, 2]) {
+          const response = await client.request('POST', '/api/edge', { accept: 'json' });
+          expect(response.status).toBe(200);
+          expect(await response.json()).toEqual({ count: expected, runtime: 'edge', store: edgeStore });
+          cookies.push(...response.headers.getSetCookie());
+        }
+        if (edgeStore === 'cookie') {
+          // The cookie store's data lives in the cookie: each data change re-seals it.
+          expect(cookies).toHaveLength(2);
+          for (const cookie of cookies) expect(cookie).toMatch(/^edge\.sid=[^;]+;/);
+        } else {
+          // A server store: the id cookie is set once, when the session is created; the count is in Redis.
+          expect(cookies).toEqual([expect.stringMatching(/^edge\.sid=[^;]+;/)]);
+        }
+        const read = await client.request('GET', '/api/edge', { accept: 'json' });
+        expect(await read.json()).toEqual({ count: 2, runtime: 'edge', store: edgeStore });
+        expect(read.headers.getSetCookie()).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-    it('answers a signed-out /account from proxy with a 303, before any render', async () => {
-      const visitor = demoClient(demo.url);
-      const response = await visitor.request('GET', '/account');
-      expect(response.status).toBe(303);
-      expect(new URL(response.headers.get('location')!, demo.url).pathname).toBe('/');
-      expect(response.headers.getSetCookie()).toEqual([]);
-    }, TEST_TIMEOUT_MS);
-
-    it('renders the page of a signed-in user from a Server Component without any Set-Cookie', async () => {
-      const browser = demoClient(demo.url);
-      await browser.login('erin');
-      for (let visit = 0; visit < 3; visit++) {
-        const response = await browser.request('GET', '/');
-        expect(response.status).toBe(200);
+    it(
+      'answers a signed-out /account from proxy with a 303, before any render',
+      async () => {
+        const visitor = demoClient(demo.url);
+        const response = await visitor.request('GET', '/account');
+        expect(response.status).toBe(303);
+        expect(new URL(response.headers.get('location')!, demo.url).pathname).toBe('/');
         expect(response.headers.getSetCookie()).toEqual([]);
-        expect(await response.text()).toContain('<strong data-testid="user">erin</strong>');
-      }
-      const account = await browser.request('GET', '/account');
-      expect(account.status).toBe(200);
-      expect(account.headers.getSetCookie()).toEqual([]);
-    }, TEST_TIMEOUT_MS);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'renders the page of a signed-in user from a Server Component without any Set-Cookie',
+      async () => {
+        const browser = demoClient(demo.url);
+        await browser.login('erin');
+        for (let visit = 0; visit < 3; visit++) {
+          const response = await browser.request('GET', '/');
+          expect(response.status).toBe(200);
+          expect(response.headers.getSetCookie()).toEqual([]);
+          expect(await response.text()).toContain('<strong data-testid="user">erin</strong>');
+        }
+        const account = await browser.request('GET', '/account');
+        expect(account.status).toBe(200);
+        expect(account.headers.getSetCookie()).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
 });

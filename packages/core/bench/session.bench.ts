@@ -83,10 +83,22 @@ const untouched = async () => {};
 const scenarios: Scenario[] = [
   { name: 'memory store, session not used', manager: createSessionManager<Data>({ secret }), handler: untouched },
   { name: 'memory store, read-only (steady state)', manager: createSessionManager<Data>({ secret }), handler: readOnly },
-  { name: 'memory store, read-only, sealed id cookie', manager: createSessionManager<Data>({ secret, cookieValue: 'seal' }), handler: readOnly },
-  { name: 'memory store, modifying (count += 1)', manager: createSessionManager<Data>({ secret, store: createMemoryStore() }), handler: modifying },
+  {
+    name: 'memory store, read-only, sealed id cookie',
+    manager: createSessionManager<Data>({ secret, cookieValue: 'seal' }),
+    handler: readOnly,
+  },
+  {
+    name: 'memory store, modifying (count += 1)',
+    manager: createSessionManager<Data>({ secret, store: createMemoryStore() }),
+    handler: modifying,
+  },
   { name: 'cookie store, read-only', manager: createSessionManager<Data>({ secret, store: createCookieStore() }), handler: readOnly },
-  { name: 'cookie store, modifying (re-seal)', manager: createSessionManager<Data>({ secret, store: createCookieStore() }), handler: modifying },
+  {
+    name: 'cookie store, modifying (re-seal)',
+    manager: createSessionManager<Data>({ secret, store: createCookieStore() }),
+    handler: modifying,
+  },
 ];
 
 // Other processes skew the rows (the p99 most): the file says how busy the machine was.
@@ -95,14 +107,19 @@ const rows: Awaited<ReturnType<typeof measure>>[] = [];
 for (const scenario of scenarios) {
   const row = await measure(scenario);
   rows.push(row);
-  console.log(`${row.name.padEnd(45)} median ${row.medianUs.toFixed(1)} µs  p99 ${row.p99Us.toFixed(1)} µs  cpu/op ${row.cpuPerOpUs.toFixed(1)} µs  ${row.opsPerSecond} ops/s`);
+  console.log(
+    `${row.name.padEnd(45)} median ${row.medianUs.toFixed(1)} µs  p99 ${row.p99Us.toFixed(1)} µs  cpu/op ${row.cpuPerOpUs.toFixed(1)} µs  ${row.opsPerSecond} ops/s`,
+  );
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}/${process.arch}; 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end`;
 const medianOf = (name: string) => rows.find((row) => row.name === name)?.medianUs ?? Number.NaN;
 const resealFactor = Math.round(medianOf('cookie store, modifying (re-seal)') / medianOf('memory store, modifying (count += 1)'));
 const table = rows
-  .map((r) => `| ${r.name} | ${r.medianUs.toFixed(1)} | ${r.p99Us.toFixed(1)} | ${r.cpuPerOpUs.toFixed(1)} | ${r.opsPerSecond.toLocaleString('en-US')} |`)
+  .map(
+    (r) =>
+      `| ${r.name} | ${r.medianUs.toFixed(1)} | ${r.p99Us.toFixed(1)} | ${r.cpuPerOpUs.toFixed(1)} | ${r.opsPerSecond.toLocaleString('en-US')} |`,
+  )
   .join('\n');
 writeFileSync(
   new URL('./RESULTS.md', import.meta.url),

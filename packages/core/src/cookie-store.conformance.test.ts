@@ -78,7 +78,8 @@ describe('cookie store through the session manager', () => {
     const { result } = await request((s) => s.set('blob', blob));
     expect(result.setCookie.length).toBeGreaterThanOrEqual(3);
     expect(jar.names()).toEqual(result.setCookie.map((_, i) => `sid.${i}`).sort());
-    for (const { name, value } of result.setCookie.map(cookiePairOf)) expect(`${name}=${value}`.length).toBeLessThanOrEqual(500 + 'sid.0='.length);
+    for (const { name, value } of result.setCookie.map(cookiePairOf))
+      expect(`${name}=${value}`.length).toBeLessThanOrEqual(500 + 'sid.0='.length);
     expect((await request((s) => s.get('blob'))).value).toBe(blob);
   });
 
@@ -140,11 +141,7 @@ describe('cookie store through the session manager', () => {
     });
     expect(next.value).not.toBe(old.value);
     expect(jar.names()).toEqual(['sid']);
-    expect((await request((s) => [s.get('user'), s.get('blob'), s.id] as const)).value).toEqual([
-      'bob',
-      undefined,
-      next.value,
-    ]);
+    expect((await request((s) => [s.get('user'), s.get('blob'), s.id] as const)).value).toEqual(['bob', undefined, next.value]);
   });
 
   it('regenerate issues a new id and keeps the data', async () => {
@@ -163,7 +160,10 @@ describe('cookie store through the session manager', () => {
 
   it('honours the idle timeout, extends it on a due touch, and caps it at the absolute timeout', async () => {
     let now = 1_000_000;
-    const { jar, request } = setup({}, { now: () => now, expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 25_000, touchAfterShare: 0.5 } });
+    const { jar, request } = setup(
+      {},
+      { now: () => now, expiry: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 25_000, touchAfterShare: 0.5 } },
+    );
     await request((s) => s.set('user', 'ann'));
     now += 4_000;
     const early = await request((s) => s.get('user'));
@@ -236,7 +236,12 @@ describe('cookie store through the session manager', () => {
   it('answers a missing chunk with a fresh session', async () => {
     const { jar, request } = setup({ chunkSize: 500, maxCookies: 8 });
     await request((s) => s.set('blob', noise(1500)));
-    const kept = new Map(jar.names().filter((n) => n !== 'sid.1').map((n) => [n, jar.get(n)!] as const));
+    const kept = new Map(
+      jar
+        .names()
+        .filter((n) => n !== 'sid.1')
+        .map((n) => [n, jar.get(n)!] as const),
+    );
     jar.clear();
     for (const [n, v] of kept) jar.set(n, v);
     const { value } = await request((s) => [s.get('blob'), s.isNew] as const);
@@ -298,7 +303,11 @@ describe('cookie store through the session manager', () => {
   });
 
   it('round-trips Date and Set with the rich serializer and notices their mutation', async () => {
-    const manager = createSessionManager<RichData>({ secret, store: createCookieStore({ serializer: richSerializer }), serializer: richSerializer });
+    const manager = createSessionManager<RichData>({
+      secret,
+      store: createCookieStore({ serializer: richSerializer }),
+      serializer: richSerializer,
+    });
     const jar = new CookieJar();
     const s1 = await loaded(manager, undefined);
     // The types follow the registered serializer (JSON here); the values follow the configured one.

@@ -1,11 +1,11 @@
-import { seal, defaults as ironDefaults } from 'iron-webcrypto';
+import { defaults as ironDefaults, seal } from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { type CookieStoreContext, createCookieStore, isCookieStore, sealedCookieStore } from './cookie-store';
 import { type OutgoingCookie, resolveCookie, serializeCookie } from './cookies';
 import { SessionTooLargeError } from './errors';
 import { generateSessionId, storeKeyOf } from './ids';
-import { resolveSecrets } from './secrets';
 import { richSerializer } from './rich-serializer';
+import { resolveSecrets } from './secrets';
 import { jsonSerializer } from './serializer';
 import type { SessionRecord } from './store';
 
@@ -90,7 +90,9 @@ describe('cookie store read and write', () => {
   it('gives every read its own record object, so requests never share state', async () => {
     const store = sealedCookieStore();
     const ctx = contextOf();
-    const header = headerOf(await store.write(undefined, { id: generateSessionId(), record: recordOf({ list: [1] }), maxAgeSeconds: undefined }, ctx));
+    const header = headerOf(
+      await store.write(undefined, { id: generateSessionId(), record: recordOf({ list: [1] }), maxAgeSeconds: undefined }, ctx),
+    );
     const first = await store.read(header, ctx);
     (first.session!.record.data.list as number[]).push(2);
     const second = await store.read(header, ctx);
@@ -130,7 +132,11 @@ describe('cookie store read and write', () => {
 
   it('refuses to write past maxCookies with a SessionTooLargeError that gives sizes and a way out', async () => {
     const store = sealedCookieStore({ chunkSize: 500, maxCookies: 2 });
-    const write = store.write(undefined, { id: generateSessionId(), record: recordOf({ blob: noise(1500) }), maxAgeSeconds: undefined }, contextOf());
+    const write = store.write(
+      undefined,
+      { id: generateSessionId(), record: recordOf({ blob: noise(1500) }), maxAgeSeconds: undefined },
+      contextOf(),
+    );
     await expect(write).rejects.toBeInstanceOf(SessionTooLargeError);
     await expect(write).rejects.toMatchObject({ name: 'SessionTooLargeError', limitBytes: 1000 });
     await expect(write).rejects.toThrow(/^@sess\/core: the session is \d+ bytes, over the limit of 1000 bytes\. .*server-side store/);
@@ -139,7 +145,11 @@ describe('cookie store read and write', () => {
   it('does not open a set of chunks with a gap or a missing piece', async () => {
     const store = sealedCookieStore({ chunkSize: 500, maxCookies: 5 });
     const ctx = contextOf();
-    const cookies = await store.write(undefined, { id: generateSessionId(), record: recordOf({ blob: noise(1200) }), maxAgeSeconds: undefined }, ctx);
+    const cookies = await store.write(
+      undefined,
+      { id: generateSessionId(), record: recordOf({ blob: noise(1200) }), maxAgeSeconds: undefined },
+      ctx,
+    );
     const withoutMiddle = cookies.filter((c) => c.name !== 'sid.1');
     const withoutLast = cookies.slice(0, -1);
     expect(await store.read(headerOf(withoutMiddle), ctx)).toEqual({ hadCookie: true });
@@ -162,7 +172,9 @@ describe('cookie store read and write', () => {
   it('opens a seal made with an older secret and flags it stale; a removed secret no longer opens', async () => {
     const id = generateSessionId();
     const record = recordOf({ user: 'ann' });
-    const header = headerOf(await sealedCookieStore().write(undefined, { id, record, maxAgeSeconds: undefined }, contextOf({ 1: secretA })));
+    const header = headerOf(
+      await sealedCookieStore().write(undefined, { id, record, maxAgeSeconds: undefined }, contextOf({ 1: secretA })),
+    );
     const rotated = await sealedCookieStore().read(header, contextOf({ 1: secretA, 2: secretB }));
     expect(rotated.session).toMatchObject({ id, record, stale: true });
     expect(await sealedCookieStore().read(header, contextOf({ 2: secretB }))).toEqual({ hadCookie: true });
@@ -170,7 +182,13 @@ describe('cookie store read and write', () => {
 
   it('opens nothing sealed for another manager, even through a store instance both share', async () => {
     const store = sealedCookieStore();
-    const header = headerOf(await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, contextOf(secretA)));
+    const header = headerOf(
+      await store.write(
+        undefined,
+        { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined },
+        contextOf(secretA),
+      ),
+    );
     expect((await store.read(header, contextOf(secretA))).session).toBeDefined();
     expect(await store.read(header, contextOf(secretB))).toEqual({ hadCookie: true });
     expect(await store.read(header, contextOf({ 2: secretB }))).toEqual({ hadCookie: true });
@@ -180,7 +198,9 @@ describe('cookie store read and write', () => {
     const store = sealedCookieStore();
     const asSid = contextOf(secretA);
     const asHost = contextOf(secretA, { name: '__Host-sid', secure: true });
-    const sealed = (await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, asSid))[0]!.value;
+    const sealed = (
+      await store.write(undefined, { id: generateSessionId(), record: recordOf({ user: 'ann' }), maxAgeSeconds: undefined }, asSid)
+    )[0]!.value;
     expect((await store.read(`sid=${sealed}`, asSid)).session).toBeDefined();
     expect(await store.read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });
     expect(await sealedCookieStore().read(`__Host-sid=${sealed}`, asHost)).toEqual({ hadCookie: true });

@@ -1,4 +1,4 @@
-import { seal, defaults as ironDefaults, unseal } from 'iron-webcrypto';
+import { defaults as ironDefaults, seal, unseal } from 'iron-webcrypto';
 import {
   clearingCookie,
   isSessionCookieName,
@@ -10,9 +10,9 @@ import {
 } from './cookies';
 import { invalidOption, SessionTooLargeError } from './errors';
 import { isSessionIdShape, storeKeyOf } from './ids';
+import { checkOptions, serializerOption } from './options';
 import { BoundedCache, isPlausibleSeal, sealSecretId } from './seal';
 import { type SecretRing, sealingSecrets } from './secrets';
-import { checkOptions, serializerOption } from './options';
 import type { Serializer } from './serializer';
 import type { SessionRecord } from './store';
 
@@ -75,7 +75,9 @@ export interface CookieStoreOptions {
 export function isCookieStore(value: unknown): value is SealedCookieStore {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as SealedCookieStore;
-  return store.kind === 'cookie' && typeof store.read === 'function' && typeof store.write === 'function' && typeof store.clear === 'function';
+  return (
+    store.kind === 'cookie' && typeof store.read === 'function' && typeof store.write === 'function' && typeof store.clear === 'function'
+  );
 }
 
 interface OpenedSeal {

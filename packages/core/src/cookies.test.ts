@@ -1,13 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CookieOptions,
-  clearingCookie,
-  outgoingCookie,
-  parseCookies,
-  readCookie,
-  resolveCookie,
-  serializeCookie,
-} from './cookies';
+import { type CookieOptions, clearingCookie, outgoingCookie, parseCookies, readCookie, resolveCookie, serializeCookie } from './cookies';
 
 const PACKAGE = '@sess/test';
 

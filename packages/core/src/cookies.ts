@@ -48,17 +48,12 @@ export function resolveCookie(options: CookieOptions | undefined, packageName: s
     invalidOption(packageName, 'cookie', 'an object', options);
   }
   const o = options ?? {};
-  rejectUnknownOptions(
-    packageName,
-    'cookie.',
-    o,
-    ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned', 'priority'],
-    {
-      'cookie.maxAge': 'The cookie lifetime follows the session: set `expiry.idleTimeoutMs`, and call `session.rememberMe()` for a persistent cookie (its lifetime is `expiry.rememberMe.absoluteTimeoutMs`).',
-      'cookie.expires': 'The cookie lifetime follows the session: see `expiry` and `session.rememberMe()`.',
-      'cookie.signed': 'The id cookie is always signed; `cookieValue: "seal"` encrypts it too.',
-    },
-  );
+  rejectUnknownOptions(packageName, 'cookie.', o, ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned', 'priority'], {
+    'cookie.maxAge':
+      'The cookie lifetime follows the session: set `expiry.idleTimeoutMs`, and call `session.rememberMe()` for a persistent cookie (its lifetime is `expiry.rememberMe.absoluteTimeoutMs`).',
+    'cookie.expires': 'The cookie lifetime follows the session: see `expiry` and `session.rememberMe()`.',
+    'cookie.signed': 'The id cookie is always signed; `cookieValue: "seal"` encrypts it too.',
+  });
   const name = o.name ?? 'sid';
   if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
     invalidOption(packageName, 'cookie.name', 'a valid cookie name (RFC 6265 token)', name);
@@ -89,7 +84,12 @@ export function resolveCookie(options: CookieOptions | undefined, packageName: s
     invalidOption(packageName, 'cookie.secure', 'true for a cookie name starting with __Secure-', secure);
   }
   if ((sameSite === 'none' || o.partitioned) && !secure) {
-    invalidOption(packageName, 'cookie.secure', 'true with `sameSite: "none"` or `partitioned: true` (browsers drop such cookies otherwise)', secure);
+    invalidOption(
+      packageName,
+      'cookie.secure',
+      'true with `sameSite: "none"` or `partitioned: true` (browsers drop such cookies otherwise)',
+      secure,
+    );
   }
   const attributes: SerializeOptions = { path, sameSite, httpOnly: o.httpOnly ?? true, secure };
   if (o.domain !== undefined) attributes.domain = o.domain;

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ExpiryClock,
-  type ExpiryOptions,
-  expiresAtOf,
-  isExpired,
-  isTouchDue,
-  maxAgeSecondsUntil,
-  resolveExpiry,
-} from './expiry';
+import { type ExpiryClock, type ExpiryOptions, expiresAtOf, isExpired, isTouchDue, maxAgeSecondsUntil, resolveExpiry } from './expiry';
 
 const PACKAGE = '@sess/test';
 const dayMs = 24 * 60 * 60 * 1000;
@@ -38,9 +30,7 @@ describe('resolveExpiry', () => {
         /^@sess\/test: option `expiry\.idleTimeoutMs` must be a positive integer number of milliseconds/,
       );
       expect(() => policyOf({ absoluteTimeoutMs: bad as number })).toThrow(/option `expiry\.absoluteTimeoutMs`/);
-      expect(() => policyOf({ rememberMe: { idleTimeoutMs: bad as number } })).toThrow(
-        /option `expiry\.rememberMe\.idleTimeoutMs`/,
-      );
+      expect(() => policyOf({ rememberMe: { idleTimeoutMs: bad as number } })).toThrow(/option `expiry\.rememberMe\.idleTimeoutMs`/);
       expect(() => policyOf({ rememberMe: { absoluteTimeoutMs: bad as number } })).toThrow(
         /option `expiry\.rememberMe\.absoluteTimeoutMs`/,
       );
@@ -71,7 +61,11 @@ describe('expiresAtOf', () => {
   });
 
   it('uses the remember-me timeouts for a persistent session', () => {
-    const p = policyOf({ idleTimeoutMs: 10_000, absoluteTimeoutMs: 60_000, rememberMe: { idleTimeoutMs: 100_000, absoluteTimeoutMs: 150_000 } });
+    const p = policyOf({
+      idleTimeoutMs: 10_000,
+      absoluteTimeoutMs: 60_000,
+      rememberMe: { idleTimeoutMs: 100_000, absoluteTimeoutMs: 150_000 },
+    });
     expect(expiresAtOf(clock(0, 0, true), p)).toBe(100_000);
     expect(expiresAtOf(clock(0, 90_000, true), p)).toBe(150_000);
     expect(expiresAtOf(clock(0, 0, false), p)).toBe(10_000);

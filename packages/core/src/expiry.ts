@@ -58,7 +58,8 @@ export function resolveExpiry(options: ExpiryOptions | undefined, packageName: s
   const o = options ?? {};
   rejectUnknownOptions(packageName, 'expiry.', o, ['idleTimeoutMs', 'absoluteTimeoutMs', 'touchAfterShare', 'rememberMe'], EXPIRY_HINTS);
   if (o.rememberMe !== undefined) {
-    if (typeof o.rememberMe !== 'object' || o.rememberMe === null) invalidOption(packageName, 'expiry.rememberMe', 'an object', o.rememberMe);
+    if (typeof o.rememberMe !== 'object' || o.rememberMe === null)
+      invalidOption(packageName, 'expiry.rememberMe', 'an object', o.rememberMe);
     rejectUnknownOptions(packageName, 'expiry.rememberMe.', o.rememberMe, ['idleTimeoutMs', 'absoluteTimeoutMs'], EXPIRY_HINTS);
   }
   const share = o.touchAfterShare ?? 0.2;

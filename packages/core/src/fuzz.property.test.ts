@@ -75,86 +75,109 @@ describe.each(targets)('$name: untrusted Cookie headers', ({ options }) => {
   }
 
   /** A valid header with one of its cookie values replaced. */
-  const withValue = (index: number, value: string): string =>
-    headerOf(valid.map(([n, v], i) => [n, i === index ? value : v]));
+  const withValue = (index: number, value: string): string => headerOf(valid.map(([n, v], i) => [n, i === index ? value : v]));
 
-  it('treats any string as the cookie value like no session at all', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 600 }), fc.nat(), async (value, pick) => {
-        await expectFresh(withValue(pick % valid.length, value));
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'treats any string as the cookie value like no session at all',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 600 }), fc.nat(), async (value, pick) => {
+          await expectFresh(withValue(pick % valid.length, value));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('refuses every truncation of a valid cookie value', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.nat(), async (pick, cut) => {
-        const index = pick % valid.length;
-        const value = valid[index]![1];
-        await expectFresh(withValue(index, value.slice(0, cut % value.length)));
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'refuses every truncation of a valid cookie value',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), async (pick, cut) => {
+          const index = pick % valid.length;
+          const value = valid[index]![1];
+          await expectFresh(withValue(index, value.slice(0, cut % value.length)));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('refuses every single-character change of a valid cookie value', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.nat(), fc.constantFrom(...TAMPER_CHARS), async (pick, at, char) => {
-        const index = pick % valid.length;
-        const value = valid[index]![1];
-        const position = at % value.length;
-        fc.pre(value[position] !== char);
-        await expectFresh(withValue(index, `${value.slice(0, position)}${char}${value.slice(position + 1)}`));
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'refuses every single-character change of a valid cookie value',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), fc.constantFrom(...TAMPER_CHARS), async (pick, at, char) => {
+          const index = pick % valid.length;
+          const value = valid[index]![1];
+          const position = at % value.length;
+          fc.pre(value[position] !== char);
+          await expectFresh(withValue(index, `${value.slice(0, position)}${char}${value.slice(position + 1)}`));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('refuses every last-character change of a valid cookie value', async () => {
-    const index = valid.length - 1;
-    const value = valid[index]![1];
-    for (const char of TAMPER_CHARS) {
-      if (char === value.at(-1)) continue;
-      await expectFresh(withValue(index, `${value.slice(0, -1)}${char}`));
-    }
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'refuses every last-character change of a valid cookie value',
+    async () => {
+      const index = valid.length - 1;
+      const value = valid[index]![1];
+      for (const char of TAMPER_CHARS) {
+        if (char === value.at(-1)) continue;
+        await expectFresh(withValue(index, `${value.slice(0, -1)}${char}`));
+      }
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('survives random Cookie headers built from our names, junk and pieces of valid values', async () => {
-    const name = fc.oneof(
-      fc.constantFrom('sid', 'sid.0', 'sid.1', 'sid.2', 'sid.3', 'sid.99', 'SID', 'sid.', '__proto__', 'constructor'),
-      fc.string({ maxLength: 12 }),
-    );
-    const piece = fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([pick, from, length]) => {
-      const value = valid[pick % valid.length]![1];
-      const start = from % value.length;
-      // Never the whole value: that would be a valid cookie, not an attack.
-      return value.slice(start, start + Math.max(0, Math.min(length % value.length, value.length - 1 - start)));
-    });
-    const value = fc.oneof(piece, fc.string({ unit: 'binary', maxLength: 300 }), fc.constant(''));
-    const header = fc.oneof(
-      fc.array(fc.tuple(name, value), { maxLength: 6 }).map((pairs) => headerOf(pairs)),
-      fc.string({ unit: 'binary', maxLength: 400 }),
-    );
-    await fc.assert(
-      fc.asyncProperty(header, async (h) => {
-        await expectFresh(h);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'survives random Cookie headers built from our names, junk and pieces of valid values',
+    async () => {
+      const name = fc.oneof(
+        fc.constantFrom('sid', 'sid.0', 'sid.1', 'sid.2', 'sid.3', 'sid.99', 'SID', 'sid.', '__proto__', 'constructor'),
+        fc.string({ maxLength: 12 }),
+      );
+      const piece = fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([pick, from, length]) => {
+        const value = valid[pick % valid.length]![1];
+        const start = from % value.length;
+        // Never the whole value: that would be a valid cookie, not an attack.
+        return value.slice(start, start + Math.max(0, Math.min(length % value.length, value.length - 1 - start)));
+      });
+      const value = fc.oneof(piece, fc.string({ unit: 'binary', maxLength: 300 }), fc.constant(''));
+      const header = fc.oneof(
+        fc.array(fc.tuple(name, value), { maxLength: 6 }).map((pairs) => headerOf(pairs)),
+        fc.string({ unit: 'binary', maxLength: 400 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(header, async (h) => {
+          await expectFresh(h);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('refuses the valid chunks of a split session put back in a broken order or with one missing', async () => {
-    if (valid.length === 1) return; // only meaningful for the split cookie store
-    await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(valid.map(([, v]) => v)), async (values) => {
-        const reassembled: Pairs = values.map((v, i) => [`sid.${i}`, v]);
-        fc.pre(headerOf(reassembled) !== headerOf(valid));
-        await expectFresh(headerOf(reassembled));
-      }),
-      { numRuns: 50 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'refuses the valid chunks of a split session put back in a broken order or with one missing',
+    async () => {
+      if (valid.length === 1) return; // only meaningful for the split cookie store
+      await fc.assert(
+        fc.asyncProperty(fc.shuffledSubarray(valid.map(([, v]) => v)), async (values) => {
+          const reassembled: Pairs = values.map((v, i) => [`sid.${i}`, v]);
+          fc.pre(headerOf(reassembled) !== headerOf(valid));
+          await expectFresh(headerOf(reassembled));
+        }),
+        { numRuns: 50 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 /** The kind of naive deep merge that turns a `__proto__` or `constructor.prototype` path into global pollution. */

@@ -1,4 +1,4 @@
-import { seal, defaults as ironDefaults } from 'iron-webcrypto';
+import { defaults as ironDefaults, seal } from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { readCookie, serializeCookie } from './cookies';
 import { IdCookieCodec, type IdCookieProtection } from './id-cookie';
@@ -133,7 +133,11 @@ describe('IdCookieCodec (seal)', () => {
 
   it('refuses a genuine seal that carries an expiry in the past', async () => {
     const codec = new IdCookieCodec(ring({ 1: secretA }), 'seal', 'sid');
-    const sealed = await seal(generateSessionId(), { id: '1', secret: secretA }, { ...ironDefaults, ttl: 1, localtimeOffsetMsec: -120_000 });
+    const sealed = await seal(
+      generateSessionId(),
+      { id: '1', secret: secretA },
+      { ...ironDefaults, ttl: 1, localtimeOffsetMsec: -120_000 },
+    );
     expect(await codec.decode(sealed)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * The id cookie's codec: a session id to the cookie value and back, signed or sealed
  * with iron-webcrypto.
  */
-import { defaults as ironDefaults, hmacWithPassword, seal, unseal } from 'iron-webcrypto';
+import { hmacWithPassword, defaults as ironDefaults, seal, unseal } from 'iron-webcrypto';
 import { isSessionIdShape, storeKeyOf } from './ids';
 import { BoundedCache, isPlausibleSeal, sealSecretId } from './seal';
 import { type SecretRing, sealingSecrets } from './secrets';

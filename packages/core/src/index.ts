@@ -25,8 +25,8 @@ export {
   type SessionManagerOptions,
 } from './manager';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
-export { MIN_SECRET_LENGTH } from './secrets';
 export { richSerializer } from './rich-serializer';
+export { MIN_SECRET_LENGTH } from './secrets';
 export { jsonSerializer, type Serializer } from './serializer';
 export type { Session } from './session';
 export type { SessionStore, UserSessionSummary } from './store';

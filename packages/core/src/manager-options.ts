@@ -4,9 +4,9 @@
  */
 import { type CookieStore, isCookieStore, type SealedCookieStore } from './cookie-store';
 import { type CookieOptions, type ResolvedCookie, resolveCookie } from './cookies';
-import type { IdCookieProtection } from './id-cookie';
 import { invalidOption } from './errors';
 import { type ExpiryOptions, type ExpiryPolicy, resolveExpiry } from './expiry';
+import type { IdCookieProtection } from './id-cookie';
 import { memoryStore } from './memory-store';
 import { checkOptions, clockOption, serializerOption } from './options';
 import { resolveSecrets, type SecretRing } from './secrets';
@@ -55,7 +55,18 @@ export interface SessionManagerOptions {
   onError?: (error: Error) => void;
 }
 
-const KNOWN_OPTIONS = ['secret', 'store', 'cookie', 'cookieValue', 'expiry', 'serializer', 'saveOnError', 'storeTimeoutMs', 'now', 'onError'] as const;
+const KNOWN_OPTIONS = [
+  'secret',
+  'store',
+  'cookie',
+  'cookieValue',
+  'expiry',
+  'serializer',
+  'saveOnError',
+  'storeTimeoutMs',
+  'now',
+  'onError',
+] as const;
 
 /** Names people bring from express-session and koa-session, with what to use here. */
 const MIGRATION_HINTS: Record<string, string> = {
@@ -151,4 +162,3 @@ function serializerMismatch(packageName: string, manager: Serializer, store: Ser
     "and leave out the manager's `serializer`: it adopts the store's."
   );
 }
-

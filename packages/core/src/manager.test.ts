@@ -52,7 +52,12 @@ describe('createSessionManager', () => {
     });
 
     it('refuses a placeholder secret with fewer than 6 distinct characters, and accepts one with 6', () => {
-      for (const placeholder of [' '.repeat(32), 'x'.repeat(40), 'abcabcabcabcabcabcabcabcabcabcabcabc', 'abcdeabcdeabcdeabcdeabcdeabcdeabcde']) {
+      for (const placeholder of [
+        ' '.repeat(32),
+        'x'.repeat(40),
+        'abcabcabcabcabcabcabcabcabcabcabcabc',
+        'abcdeabcdeabcdeabcdeabcdeabcdeabcde',
+      ]) {
         expect(() => createSessionManager({ secret: placeholder }), placeholder).toThrow(
           /^@sess\/core: option `secret` has fewer than 6 distinct characters: that is a placeholder, not a secret\. Generate one with `openssl rand -base64 32`\.$/,
         );
@@ -100,7 +105,9 @@ describe('createSessionManager', () => {
       expect(() => createSessionManager({ secret, saveOnError: 'yes' as unknown as boolean })).toThrow(/option `saveOnError`/);
       expect(() => createSessionManager({ secret, serializer: { stringify: JSON.stringify } as never })).toThrow(/option `serializer`/);
       expect(() => createSessionManager({ secret, expiry: { idleTimeoutMs: -1 } })).toThrow(/option `expiry\.idleTimeoutMs`/);
-      expect(() => createSessionManager({ secret, cookie: { secure: 'false' as unknown as boolean } })).toThrow(/option `cookie\.secure` must be a boolean/);
+      expect(() => createSessionManager({ secret, cookie: { secure: 'false' as unknown as boolean } })).toThrow(
+        /option `cookie\.secure` must be a boolean/,
+      );
     });
 
     describe('NODE_ENV', () => {
@@ -108,13 +115,16 @@ describe('createSessionManager', () => {
         vi.unstubAllEnvs();
       });
 
-      it.each(['production', 'Production', 'PRODUCTION', ' production '])('makes cookies Secure by default when NODE_ENV is %j', async (env) => {
-        vi.stubEnv('NODE_ENV', env);
-        const manager = createSessionManager<Data>({ secret });
-        const { handle, session } = await loaded(manager, undefined);
-        session.set('user', 'ann');
-        expect((await manager.commit(handle, { status: 200 })).setCookie[0]).toMatch(/; Secure/);
-      });
+      it.each(['production', 'Production', 'PRODUCTION', ' production '])(
+        'makes cookies Secure by default when NODE_ENV is %j',
+        async (env) => {
+          vi.stubEnv('NODE_ENV', env);
+          const manager = createSessionManager<Data>({ secret });
+          const { handle, session } = await loaded(manager, undefined);
+          session.set('user', 'ann');
+          expect((await manager.commit(handle, { status: 200 })).setCookie[0]).toMatch(/; Secure/);
+        },
+      );
 
       it('leaves cookies without Secure outside production, unless asked for', async () => {
         vi.stubEnv('NODE_ENV', 'development');
@@ -139,7 +149,9 @@ describe('createSessionManager', () => {
         /^@sess\/hono: unknown option `resave`\./,
       );
       expect(() => toSessionManager({ secret, cookie: { name: 'a b' } }, '@sess/koa')).toThrow(/^@sess\/koa: option `cookie\.name`/);
-      expect(() => toSessionManager(undefined as unknown as SessionManagerOptions, '@sess/express')).toThrow(/^@sess\/express: option `options`/);
+      expect(() => toSessionManager(undefined as unknown as SessionManagerOptions, '@sess/express')).toThrow(
+        /^@sess\/express: option `options`/,
+      );
     });
 
     it('gives back a manager it is given, so an app can share one manager with admin code', () => {
@@ -154,7 +166,9 @@ describe('createSessionManager', () => {
     it('names the adapter package in the error of a commit given a foreign handle', async () => {
       const one = toSessionManager({ secret }, '@sess/next');
       const other = createSessionManager({ secret });
-      await expect(one.commit(other.open(undefined), { status: 200 })).rejects.toThrow(/^@sess\/next: manager\.commit\(\) takes a handle this manager's open\(\) returned/);
+      await expect(one.commit(other.open(undefined), { status: 200 })).rejects.toThrow(
+        /^@sess\/next: manager\.commit\(\) takes a handle this manager's open\(\) returned/,
+      );
     });
   });
 
@@ -185,7 +199,11 @@ describe('createSessionManager', () => {
     expect(result.setCookie).toHaveLength(1);
     expect(result.setCookie[0]).toMatch(/^sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(result.cookies).toEqual([
-      { name: 'sid', value: cookieHeaderOf(result.setCookie)!.slice(4), options: { path: '/', sameSite: 'lax', httpOnly: true, secure: false } },
+      {
+        name: 'sid',
+        value: cookieHeaderOf(result.setCookie)!.slice(4),
+        options: { path: '/', sameSite: 'lax', httpOnly: true, secure: false },
+      },
     ]);
     expect(result).toMatchObject({ vary: true, private: true });
     const next = await loaded(manager, cookieHeaderOf(result.setCookie));
@@ -323,7 +341,10 @@ describe('createSessionManager', () => {
 
   describe('a regenerate() racing a revocation', () => {
     /** A signed-in session, loaded by a request that then waits while the user is revoked. */
-    async function regenerateAfterRevocation(store: SessionStore, revoke: (manager: SessionManager<Data>, key: string) => Promise<unknown>) {
+    async function regenerateAfterRevocation(
+      store: SessionStore,
+      revoke: (manager: SessionManager<Data>, key: string) => Promise<unknown>,
+    ) {
       const manager = createSessionManager<Data>({ secret, store });
       const jar = new CookieJar();
       const s1 = await loaded(manager, undefined);
@@ -402,7 +423,11 @@ describe('createSessionManager', () => {
   });
 
   it('round-trips Date, Map, Set and BigInt with the rich serializer and notices Set mutation', async () => {
-    const manager = createSessionManager<RichData>({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: richSerializer }) });
+    const manager = createSessionManager<RichData>({
+      secret,
+      serializer: richSerializer,
+      store: createMemoryStore({ serializer: richSerializer }),
+    });
     const jar = new CookieJar();
     const s1 = await loaded(manager, undefined);
     // The types follow the registered serializer (JSON here); the values follow the configured one.
@@ -467,14 +492,22 @@ describe('createSessionManager', () => {
       const { serializer: _serializer, ...undeclared } = createMemoryStore({ serializer: richSerializer });
       const manager = createSessionManager<RichData>({ secret, store: undeclared });
       const { session } = await loaded(manager, undefined);
-      expect(() => session.set('when', new Date(5) as never)).toThrow(/cannot be stored: value is a Date instance, which the json serializer/);
+      expect(() => session.set('when', new Date(5) as never)).toThrow(
+        /cannot be stored: value is a Date instance, which the json serializer/,
+      );
     });
 
     it.each([
       ['a rich manager and the default cookie store', () => ({ serializer: richSerializer, store: createCookieStore() })],
       ['a rich manager and the default memory store', () => ({ serializer: richSerializer, store: createMemoryStore() })],
-      ['a JSON manager and a rich memory store', () => ({ serializer: jsonSerializer, store: createMemoryStore({ serializer: richSerializer }) })],
-      ['a JSON manager and a rich custom store', () => ({ serializer: jsonSerializer, store: { ...createMemoryStore(), serializer: richSerializer } })],
+      [
+        'a JSON manager and a rich memory store',
+        () => ({ serializer: jsonSerializer, store: createMemoryStore({ serializer: richSerializer }) }),
+      ],
+      [
+        'a JSON manager and a rich custom store',
+        () => ({ serializer: jsonSerializer, store: { ...createMemoryStore(), serializer: richSerializer } }),
+      ],
     ])('refuses %s at creation with a TypeError naming `serializer` and saying what to do', (_, options) => {
       const create = () => createSessionManager({ secret, ...options() });
       expect(create).toThrow(TypeError);
@@ -489,23 +522,31 @@ describe('createSessionManager', () => {
 
     it('trusts a serializer without a kind on either side, since its rules are unknown', () => {
       const custom: Serializer = { stringify: JSON.stringify, parse: JSON.parse };
-      expect(() => createSessionManager({ secret, serializer: custom, store: createMemoryStore({ serializer: richSerializer }) })).not.toThrow();
-      expect(() => createSessionManager({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: custom }) })).not.toThrow();
+      expect(() =>
+        createSessionManager({ secret, serializer: custom, store: createMemoryStore({ serializer: richSerializer }) }),
+      ).not.toThrow();
+      expect(() =>
+        createSessionManager({ secret, serializer: richSerializer, store: createMemoryStore({ serializer: custom }) }),
+      ).not.toThrow();
     });
 
     it('refuses a store whose declared serializer is not one, naming `store.serializer`', () => {
       const store = { ...createMemoryStore(), serializer: { stringify: JSON.stringify } } as unknown as SessionStore;
-      expect(() => createSessionManager({ secret, store })).toThrow(/^@sess\/core: option `store\.serializer` must be an object with stringify and parse/);
+      expect(() => createSessionManager({ secret, store })).toThrow(
+        /^@sess\/core: option `store\.serializer` must be an object with stringify and parse/,
+      );
     });
 
     it('refuses a store whose declared call bound is not a positive number, naming `store.callTimeoutMs`', () => {
       for (const callTimeoutMs of [0, -1, Number.NaN, '2000']) {
         const store = { ...createMemoryStore(), callTimeoutMs } as unknown as SessionStore;
-        expect(() => createSessionManager({ secret, store })).toThrow(/^@sess\/core: option `store\.callTimeoutMs` must be a positive number/);
+        expect(() => createSessionManager({ secret, store })).toThrow(
+          /^@sess\/core: option `store\.callTimeoutMs` must be a positive number/,
+        );
       }
     });
 
-    it('encodes the default memory store with the manager\'s serializer', async () => {
+    it("encodes the default memory store with the manager's serializer", async () => {
       const manager = createSessionManager<RichData>({ secret, serializer: richSerializer });
       expect(manager.store.serializer).toBe(richSerializer);
       expect(await dateRoundTrip(manager)).toEqual(new Date(5));
@@ -572,7 +613,10 @@ describe('createSessionManager', () => {
     expect((await manager.listUserSessions('u1')).map((s) => s.key)).toEqual([session.key]);
     expect(await manager.revokeUserSessions('u1')).toBe(1);
     expect(await manager.listUserSessions('u1')).toEqual([]);
-    const bare = createSessionManager<Data>({ secret, store: { get: async () => undefined, set: async () => {}, destroy: async () => {} } });
+    const bare = createSessionManager<Data>({
+      secret,
+      store: { get: async () => undefined, set: async () => {}, destroy: async () => {} },
+    });
     await expect(bare.listUserSessions('u1')).rejects.toThrow(/^@sess\/core: the configured store does not implement `listByUser`/);
     await expect(bare.revokeUserSessions('u1')).rejects.toThrow(/does not implement `destroyByUser`/);
   });

@@ -1,15 +1,15 @@
-import { type OutgoingCookie, serializeCookie } from './cookies';
-import { IdCookieCodec } from './id-cookie';
 import type { CookieStore } from './cookie-store';
+import { type OutgoingCookie, serializeCookie } from './cookies';
 import { isFailedOutcome, planCommit, shouldMarkPrivate } from './decisions';
 import { invalidOption, SessionUsageError } from './errors';
 import { expiresAtOf } from './expiry';
+import { IdCookieCodec } from './id-cookie';
 import { isStoreKeyShape } from './ids';
 import { resolveManagerOptions, type SessionManagerOptions } from './manager-options';
 import { cookieStorePersistence, type SessionPersistence, serverStorePersistence } from './persistence';
 import { adoptStoredMeta, closeForCommit, reportSafely, type Session, type SessionContext, SessionState } from './session';
-import { storeCaller } from './store-call';
 import type { SessionStore, UserSessionSummary } from './store';
+import { storeCaller } from './store-call';
 import type { SessionValue } from './values';
 
 export type { SessionManagerOptions } from './manager-options';

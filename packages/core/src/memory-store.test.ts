@@ -28,26 +28,29 @@ function manualClock(startMs = 1_000_000) {
 }
 
 describe('createMemoryStore options', () => {
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10'])(
-    'throws a TypeError naming maxEntries when it is %s',
-    (maxEntries) => {
-      expect(() => createMemoryStore({ maxEntries: maxEntries as number })).toThrow(
-        new TypeError(
-          `@sess/core: option \`maxEntries\` must be a positive integer (got ${typeof maxEntries === 'string' ? '"10"' : String(maxEntries)}).`,
-        ),
-      );
-    },
-  );
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10'])('throws a TypeError naming maxEntries when it is %s', (maxEntries) => {
+    expect(() => createMemoryStore({ maxEntries: maxEntries as number })).toThrow(
+      new TypeError(
+        `@sess/core: option \`maxEntries\` must be a positive integer (got ${typeof maxEntries === 'string' ? '"10"' : String(maxEntries)}).`,
+      ),
+    );
+  });
 
   it.each([0, -1, 1.5, Number.NaN, '100'])('throws a TypeError naming maxSizeBytes when it is %s', (maxSizeBytes) => {
-    expect(() => createMemoryStore({ maxSizeBytes: maxSizeBytes as number })).toThrow(/^@sess\/core: option `maxSizeBytes` must be a positive integer/);
+    expect(() => createMemoryStore({ maxSizeBytes: maxSizeBytes as number })).toThrow(
+      /^@sess\/core: option `maxSizeBytes` must be a positive integer/,
+    );
   });
 
   it('throws a TypeError naming maxTotalBytes when it is not a positive integer or below maxSizeBytes', () => {
     for (const maxTotalBytes of [0, -1, 1.5, Number.NaN, '100']) {
-      expect(() => createMemoryStore({ maxTotalBytes: maxTotalBytes as number })).toThrow(/^@sess\/core: option `maxTotalBytes` must be a positive integer/);
+      expect(() => createMemoryStore({ maxTotalBytes: maxTotalBytes as number })).toThrow(
+        /^@sess\/core: option `maxTotalBytes` must be a positive integer/,
+      );
     }
-    expect(() => createMemoryStore({ maxSizeBytes: 2000, maxTotalBytes: 1999 })).toThrow(/option `maxTotalBytes` must be at least `maxSizeBytes` \(2000\)/);
+    expect(() => createMemoryStore({ maxSizeBytes: 2000, maxTotalBytes: 1999 })).toThrow(
+      /option `maxTotalBytes` must be at least `maxSizeBytes` \(2000\)/,
+    );
     expect(() => createMemoryStore({ maxSizeBytes: 2000, maxTotalBytes: 2000 })).not.toThrow();
     expect(() => createMemoryStore({ maxTotalBytes: 1000 })).toThrow(/at least `maxSizeBytes` \(1048576\)/);
   });
@@ -57,7 +60,9 @@ describe('createMemoryStore options', () => {
     await store.set('fits', record({ data: { blob: 'x'.repeat(1_048_576 - 6) } }));
     const error = await store.set('over', record({ data: { blob: 'x'.repeat(1_048_576 - 5) } })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionTooLargeError);
-    expect((error as Error).message).toMatch(/^@sess\/core: the session is 1048577 bytes, over the limit of 1048576 bytes\. .*raise `maxSizeBytes`/);
+    expect((error as Error).message).toMatch(
+      /^@sess\/core: the session is 1048577 bytes, over the limit of 1048576 bytes\. .*raise `maxSizeBytes`/,
+    );
   });
 
   it('throws a TypeError naming serializer when it lacks parse', () => {
@@ -211,14 +216,22 @@ describe('memory store bound in bytes', () => {
 
   it('survives 400 sessions of 1 MB in a process with a 256 MB heap, which the count bound alone let crash', async () => {
     const { execFileSync } = (await import(/* @vite-ignore */ 'node:child_process' as string)) as {
-      execFileSync(file: string, args: string[], options: { cwd: string; env: Record<string, string | undefined>; encoding: 'utf8' }): string;
+      execFileSync(
+        file: string,
+        args: string[],
+        options: { cwd: string; env: Record<string, string | undefined>; encoding: 'utf8' },
+      ): string;
     };
     const here = new URL('.', import.meta.url);
     const process = (globalThis as unknown as { process: { execPath: string; env: Record<string, string | undefined> } }).process;
     const output = execFileSync(
       process.execPath,
       ['--max-old-space-size=256', '--import', 'tsx', new URL('../fixtures/fill-memory-store.mjs', here).pathname],
-      { cwd: new URL('..', here).pathname, env: { ...process.env, STORE_MODULE: new URL('memory-store.ts', here).pathname }, encoding: 'utf8' },
+      {
+        cwd: new URL('..', here).pathname,
+        env: { ...process.env, STORE_MODULE: new URL('memory-store.ts', here).pathname },
+        encoding: 'utf8',
+      },
     );
     expect(JSON.parse(output).kept).toHaveLength(67);
   }, 60_000);
@@ -300,14 +313,18 @@ describe('memory store warnings', () => {
     (await freshModule()).createMemoryStore();
     const production = warn.mock.calls.filter((call) => /in use in production/.test(String(call[0])));
     expect(production).toHaveLength(1);
-    expect(production[0]?.[0]).toMatch(/^@sess\/core: the memory store is in use in production\..* Pass a shared store \(such as @sess\/store-redis\) as the `store` option\.$/);
+    expect(production[0]?.[0]).toMatch(
+      /^@sess\/core: the memory store is in use in production\..* Pass a shared store \(such as @sess\/store-redis\) as the `store` option\.$/,
+    );
   });
 
   it("names the adapter's own factory when the memory store is its default", async () => {
     const warn = warnings();
     if (env) env.NODE_ENV = 'production';
     const { toSessionManager } = await import('./manager');
-    toSessionManager({ secret: 'a-secret-that-is-at-least-32-characters-long' }, '@sess/next', { factory: 'createSessions() of @sess/next' });
+    toSessionManager({ secret: 'a-secret-that-is-at-least-32-characters-long' }, '@sess/next', {
+      factory: 'createSessions() of @sess/next',
+    });
     expect(warn.mock.calls[0]?.[0]).toMatch(/as the `store` option of createSessions\(\) of @sess\/next\.$/);
     resetProcessState();
     toSessionManager({ secret: 'a-secret-that-is-at-least-32-characters-long' }, '@sess/koa');
@@ -335,7 +352,9 @@ describe('memory store warnings', () => {
     (await freshModule()).createMemoryStore();
     (await freshModule()).createMemoryStore();
     expect(warn).toHaveBeenCalledOnce();
-    expect(warn.mock.calls[0]?.[0]).toMatch(/^@sess\/core: a second memory store was created in this process, so sessions are split between the two/);
+    expect(warn.mock.calls[0]?.[0]).toMatch(
+      /^@sess\/core: a second memory store was created in this process, so sessions are split between the two/,
+    );
 
     resetProcessState();
     warn.mockClear();

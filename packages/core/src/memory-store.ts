@@ -1,8 +1,8 @@
 import { invalidOption, SessionTooLargeError } from './errors';
 import { checkOptions, clockOption, serializerOption } from './options';
 import type { Serializer } from './serializer';
-import { envVar, warnOnce } from './warnings';
 import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
+import { envVar, warnOnce } from './warnings';
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
@@ -98,7 +98,12 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
     invalidOption(PACKAGE, 'maxTotalBytes', 'a positive integer', maxTotalBytes);
   }
   if (maxTotalBytes < maxSizeBytes) {
-    invalidOption(PACKAGE, 'maxTotalBytes', `at least \`maxSizeBytes\` (${maxSizeBytes}), or no session of the largest size could be kept`, maxTotalBytes);
+    invalidOption(
+      PACKAGE,
+      'maxTotalBytes',
+      `at least \`maxSizeBytes\` (${maxSizeBytes}), or no session of the largest size could be kept`,
+      maxTotalBytes,
+    );
   }
   const serializer = serializerOption(PACKAGE, 'serializer', options.serializer);
   const now = clockOption(PACKAGE, 'now', options.now);

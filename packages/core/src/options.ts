@@ -20,7 +20,8 @@ export function checkOptions<Options extends object>(
   hints?: Readonly<Record<string, string>>,
 ): Options {
   if (options === undefined) return {} as Options;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) invalidOption(packageName, 'options', 'an object', options);
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    invalidOption(packageName, 'options', 'an object', options);
   rejectUnknownOptions(packageName, '', options, known, hints);
   return options;
 }

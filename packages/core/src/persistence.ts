@@ -2,8 +2,8 @@ import type { CookieStoreContext, SealedCookieStore } from './cookie-store';
 import { clearingCookie, type OutgoingCookie, outgoingCookie, readCookie } from './cookies';
 import type { IdCookieCodec, OpenedIdCookie } from './id-cookie';
 import type { OpenedSession } from './session';
-import { storeCaller } from './store-call';
 import type { SessionMeta, SessionPatch, SessionRecord, SessionStore } from './store';
+import { storeCaller } from './store-call';
 
 /**
  * How sessions are loaded and stored: chosen once, when the manager is created.
@@ -81,7 +81,8 @@ export function serverStorePersistence(
       let rotated: Promise<boolean> | undefined;
       if (plan.rotateFrom !== undefined) {
         const fromKey = plan.rotateFrom;
-        rotated = store.rotate !== undefined ? call('rotate', () => store.rotate!(fromKey, key, record)) : rotateByReading(fromKey, key, record);
+        rotated =
+          store.rotate !== undefined ? call('rotate', () => store.rotate!(fromKey, key, record)) : rotateByReading(fromKey, key, record);
         pending.push(rotated);
       } else if (plan.save !== undefined) {
         const patch = plan.save.patch;

@@ -42,7 +42,12 @@ import type {
   RequestOutcome,
   Settlement,
 } from '@sess/core/adapter';
-import type { ErrorAnswer as NodeErrorAnswer, HeaderAccess as NodeHeaderAccess, NodeResponse, Settlement as NodeSettlement } from '@sess/core/node';
+import type {
+  ErrorAnswer as NodeErrorAnswer,
+  HeaderAccess as NodeHeaderAccess,
+  NodeResponse,
+  Settlement as NodeSettlement,
+} from '@sess/core/node';
 import type {
   SessionData,
   SessionMeta,

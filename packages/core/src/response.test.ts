@@ -3,7 +3,13 @@ import { SessionStoreError, SessionTooLargeError, SessionUsageError, SessionValu
 import { type CommitResult, createSessionManager } from './manager';
 import { applyCommitHeaders, privateCacheControl, statusOfError } from './response';
 
-const result = (overrides: Partial<CommitResult>): CommitResult => ({ setCookie: [], cookies: [], vary: false, private: false, ...overrides });
+const result = (overrides: Partial<CommitResult>): CommitResult => ({
+  setCookie: [],
+  cookies: [],
+  vary: false,
+  private: false,
+  ...overrides,
+});
 
 describe('applyCommitHeaders', () => {
   it('appends every Set-Cookie value, keeping the ones the handler set', () => {

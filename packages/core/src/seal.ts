@@ -44,4 +44,3 @@ export class BoundedCache<V> {
     this.#map.set(key, value);
   }
 }
-

@@ -85,9 +85,15 @@ describe('the sealed public surface', () => {
       return 'no error';
     });
     expect(new Set(messages)).toEqual(
-      new Set(["@sess/core: option `serializer` must be an object with stringify and parse functions (and `kind` 'json', 'rich' or none) (got an object)."]),
+      new Set([
+        "@sess/core: option `serializer` must be an object with stringify and parse functions (and `kind` 'json', 'rich' or none) (got an object).",
+      ]),
     );
-    expect(() => createSessionManager({ secret, now: 5 as never })).toThrow('@sess/core: option `now` must be a function returning epoch milliseconds (got 5).');
-    expect(() => createMemoryStore({ now: 5 as never })).toThrow('@sess/core: option `now` must be a function returning epoch milliseconds (got 5).');
+    expect(() => createSessionManager({ secret, now: 5 as never })).toThrow(
+      '@sess/core: option `now` must be a function returning epoch milliseconds (got 5).',
+    );
+    expect(() => createMemoryStore({ now: 5 as never })).toThrow(
+      '@sess/core: option `now` must be a function returning epoch milliseconds (got 5).',
+    );
   });
 });

@@ -42,7 +42,9 @@ describe('resolveSecrets', () => {
 
   it('refuses a placeholder of too few distinct characters, such as 32 spaces', () => {
     for (const placeholder of [' '.repeat(32), 'x'.repeat(32), 'abab'.repeat(8), 'aaaaabbbbbcccccdddddeeeeeaaaaaaa']) {
-      expect(refusal(placeholder).message).toMatch(/^@sess\/test: option `secret` has fewer than 6 distinct characters: that is a placeholder/);
+      expect(refusal(placeholder).message).toMatch(
+        /^@sess\/test: option `secret` has fewer than 6 distinct characters: that is a placeholder/,
+      );
     }
     expect(refusal({ 1: a, 2: ' '.repeat(40) }).message).toMatch(/option `secret\.2` has fewer than 6 distinct/);
   });

@@ -9,10 +9,7 @@ function naiveMerge(target: Record<string, unknown>, source: unknown): Record<st
     const value = (source as Record<string, unknown>)[key];
     if (typeof value === 'object' && value !== null) {
       const existing = target[key];
-      target[key] = naiveMerge(
-        typeof existing === 'object' && existing !== null ? (existing as Record<string, unknown>) : {},
-        value,
-      );
+      target[key] = naiveMerge(typeof existing === 'object' && existing !== null ? (existing as Record<string, unknown>) : {}, value);
     } else {
       target[key] = value;
     }

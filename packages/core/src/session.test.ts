@@ -137,7 +137,9 @@ describe('Session', () => {
         expect(reports[0], method).toMatchObject({
           reason: 'committed',
           message: expect.stringMatching(
-            new RegExp(`^@sess/core: session\\.${method}\\(\\) was called after the session of this request was already committed, so the change is lost\\. .*do not write from timers or after the response is sent\\.$`),
+            new RegExp(
+              `^@sess/core: session\\.${method}\\(\\) was called after the session of this request was already committed, so the change is lost\\. .*do not write from timers or after the response is sent\\.$`,
+            ),
           ),
         });
       }
@@ -363,23 +365,29 @@ describe('Session', () => {
       ['undefined inside an array', () => [1, undefined]],
     ];
 
-    it.each(unstorableUnderJson)('set() refuses %s under the JSON serializer with a SessionValueError naming the key, and keeps the old value', async (_, make) => {
-      const { request } = setup();
-      await request((s) => s.set('role', 'admin'));
-      const { value, result } = await request((s) => {
-        let thrown: unknown;
-        try {
-          s.set('role', make() as never);
-        } catch (error) {
-          thrown = error;
-        }
-        return [thrown, s.get('role')] as const;
-      });
-      expect(value[0]).toBeInstanceOf(SessionValueError);
-      expect(value[0]).toMatchObject({ key: 'role', message: expect.stringMatching(/^@sess\/core: session key "role" cannot be stored: value/) });
-      expect(value[1]).toBe('admin');
-      expect(result.setCookie).toEqual([]);
-    });
+    it.each(unstorableUnderJson)(
+      'set() refuses %s under the JSON serializer with a SessionValueError naming the key, and keeps the old value',
+      async (_, make) => {
+        const { request } = setup();
+        await request((s) => s.set('role', 'admin'));
+        const { value, result } = await request((s) => {
+          let thrown: unknown;
+          try {
+            s.set('role', make() as never);
+          } catch (error) {
+            thrown = error;
+          }
+          return [thrown, s.get('role')] as const;
+        });
+        expect(value[0]).toBeInstanceOf(SessionValueError);
+        expect(value[0]).toMatchObject({
+          key: 'role',
+          message: expect.stringMatching(/^@sess\/core: session key "role" cannot be stored: value/),
+        });
+        expect(value[1]).toBe('admin');
+        expect(result.setCookie).toEqual([]);
+      },
+    );
 
     it('set() accepts nesting of exactly 64 levels', async () => {
       const { request } = setup();
@@ -522,9 +530,13 @@ describe('Session', () => {
         const { request, store } = setup(serializer === undefined ? {} : { store: createMemoryStore({ serializer }) });
         const { session } = await request((s) => {
           for (const key of ['a\u0000b', '\u0000', 'x\ud800', '\udc00y', 'a\udc00\ud800b']) {
-            expect(() => s.set(key, 1), JSON.stringify(key)).toThrow(/cannot be a session key: it holds a NUL character or a lone surrogate/);
+            expect(() => s.set(key, 1), JSON.stringify(key)).toThrow(
+              /cannot be a session key: it holds a NUL character or a lone surrogate/,
+            );
             expect(() => s.unset(key), JSON.stringify(key)).toThrow(TypeError);
-            expect(() => s.setUserId(key), JSON.stringify(key)).toThrow(/setUserId takes a non-empty string without NUL characters or lone surrogates/);
+            expect(() => s.setUserId(key), JSON.stringify(key)).toThrow(
+              /setUserId takes a non-empty string without NUL characters or lone surrogates/,
+            );
           }
           s.set('wave 👋', 'é');
           s.setUserId('zoë 👋');
@@ -1029,7 +1041,12 @@ describe('Session', () => {
       const { manager } = setup({ store });
       const handle = manager.open(undefined);
       (await handle.load()).set('user', 'ann');
-      await expect(manager.commit(handle, OK)).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'set', cause, timedOut: false });
+      await expect(manager.commit(handle, OK)).rejects.toMatchObject({
+        name: 'SessionStoreError',
+        operation: 'set',
+        cause,
+        timedOut: false,
+      });
     });
   });
 });

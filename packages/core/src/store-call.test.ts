@@ -121,9 +121,17 @@ describe('boundStoreCall', () => {
       },
       { timeoutMs: 1000, packageName: '@sess/custom' },
     ).catch((e: unknown) => e);
-    expect(thrown).toMatchObject({ name: 'SessionStoreError', operation: 'touch', message: '@sess/custom: session store touch failed: not connected' });
+    expect(thrown).toMatchObject({
+      name: 'SessionStoreError',
+      operation: 'touch',
+      message: '@sess/custom: session store touch failed: not connected',
+    });
     const odd = await boundStoreCall('get', () => Promise.reject('plain string'), { timeoutMs: 1000 }).catch((e: unknown) => e);
-    expect(odd).toMatchObject({ name: 'SessionStoreError', cause: 'plain string', message: '@sess/core: session store get failed: plain string' });
+    expect(odd).toMatchObject({
+      name: 'SessionStoreError',
+      cause: 'plain string',
+      message: '@sess/core: session store get failed: plain string',
+    });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -172,7 +180,10 @@ describe('storeCaller', () => {
 
   it('still types the failures of such a store as SessionStoreError', async () => {
     const call = storeCaller({ callTimeoutMs: 2000 }, 3000);
-    await expect(call('set', () => Promise.reject(new Error('boom')))).rejects.toMatchObject({ name: 'SessionStoreError', operation: 'set' });
+    await expect(call('set', () => Promise.reject(new Error('boom')))).rejects.toMatchObject({
+      name: 'SessionStoreError',
+      operation: 'set',
+    });
     await expect(
       call('get', () => {
         throw new Error('thrown before any promise');

@@ -131,7 +131,7 @@ export {
   type SessionStoreOperation,
   SessionTooLargeError,
 } from './errors';
-export { boundStoreCall, type StoreCallDeadline, type StoreCallOptions, toStoreError } from './store-call';
 export { generateSessionId, storeKeyOf } from './ids';
 export { checkOptions, clockOption, serializerOption } from './options';
 export { isSerializer, jsonSerializer, type Serializer } from './serializer';
+export { boundStoreCall, type StoreCallDeadline, type StoreCallOptions, toStoreError } from './store-call';

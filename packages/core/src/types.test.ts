@@ -10,7 +10,7 @@
  */
 import ts from 'typescript';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { CommitResult, SessionHandle as AdapterSessionHandle } from './adapter';
+import type { SessionHandle as AdapterSessionHandle, CommitResult } from './adapter';
 import {
   createSessionManager,
   type JsonValue,
@@ -173,7 +173,9 @@ describe('the session types', () => {
     // @ts-expect-error: it is idleTimeoutMs
     expect(() => createSessionManager({ secret, expiry: { idle: 1000 } })).toThrow(/unknown option `expiry\.idle`/);
     // @ts-expect-error: remember-me takes timeouts only
-    expect(() => createSessionManager({ secret, expiry: { rememberMe: { enabled: true } } })).toThrow(/unknown option `expiry\.rememberMe\.enabled`/);
+    expect(() => createSessionManager({ secret, expiry: { rememberMe: { enabled: true } } })).toThrow(
+      /unknown option `expiry\.rememberMe\.enabled`/,
+    );
     // @ts-expect-error: the adapter factory takes the same options
     expect(() => toSessionManager({ secret, rolling: true }, '@sess/hono')).toThrow(/^@sess\/hono: unknown option `rolling`/);
     // @ts-expect-error: a secret is required
@@ -232,14 +234,20 @@ export async function handler(): Promise<Date | undefined> {
     };
     const program = ts.createProgram({ rootNames: [appFile], options: { ...parsed.options, noEmit: true }, host });
     // Only the app file: the core's own files are checked by the main type check, and checking them twice costs seconds.
-    const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...ts.getPreEmitDiagnostics(program, program.getSourceFile(appFile))];
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...ts.getPreEmitDiagnostics(program, program.getSourceFile(appFile)),
+    ];
     return diagnostics.map((d) => {
       const where = d.file ? `${d.file.fileName.slice(here.length)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
   };
 
-  it('accepts Date, Set, Map and BigInt values once the app registers the rich serializer, and still refuses functions', { timeout: 120_000 }, () => {
+  it('accepts Date, Set, Map and BigInt values once the app registers the rich serializer, and still refuses functions', {
+    timeout: 120_000,
+  }, () => {
     expect(diagnosticsOf(app(true))).toEqual([]);
     // Without the registration the same app does not compile: the test above checks something.
     const unregistered = diagnosticsOf(app(false));

@@ -63,7 +63,12 @@ describe('assertStorable', () => {
       ['a BigInt', { big: 1n }, 'value.big', /is a BigInt, which JSON cannot store; use richSerializer or a string/],
       ['a function', { run: () => 1 }, 'value.run', /is a function, which no serializer stores/],
       ['a symbol', [Symbol('s')], 'value[0]', /is a symbol, which no serializer stores/],
-      ['a Date', { at: new Date(5) }, 'value.at', /is a Date instance, which the json serializer would not give back as one; use richSerializer/],
+      [
+        'a Date',
+        { at: new Date(5) },
+        'value.at',
+        /is a Date instance, which the json serializer would not give back as one; use richSerializer/,
+      ],
       ['a Map', new Map([['a', 1]]), 'value', /is a Map instance/],
       ['a Set', new Set([1]), 'value', /is a Set instance/],
       ['a RegExp', /x/, 'value', /is a RegExp instance/],
@@ -71,9 +76,24 @@ describe('assertStorable', () => {
       ['a typed array', new Uint8Array([1]), 'value', /is a Uint8Array instance/],
       ['a class instance', { items: [{ at: new Point(1, 2) }] }, 'value.items[0].at', /is a Point instance/],
       ['a cycle', cyclic(), 'value.self', /refers back to itself \(a cycle\), which JSON cannot store/],
-      ['an object with a symbol key (JSON drops it)', { tagged: { [Symbol('tag')]: 1, name: 'a' } }, 'value.tagged', /has symbol keys, which no serializer stores/],
-      [`objects nested ${MAX_VALUE_DEPTH + 1} levels deep`, nested(MAX_VALUE_DEPTH + 1), `value${'.next'.repeat(MAX_VALUE_DEPTH)}`, /is nested more than 64 levels deep/],
-      ['arrays nested too deep', JSON.parse(`${'['.repeat(MAX_VALUE_DEPTH + 1)}${']'.repeat(MAX_VALUE_DEPTH + 1)}`), `value${'[0]'.repeat(MAX_VALUE_DEPTH)}`, /nested more than 64/],
+      [
+        'an object with a symbol key (JSON drops it)',
+        { tagged: { [Symbol('tag')]: 1, name: 'a' } },
+        'value.tagged',
+        /has symbol keys, which no serializer stores/,
+      ],
+      [
+        `objects nested ${MAX_VALUE_DEPTH + 1} levels deep`,
+        nested(MAX_VALUE_DEPTH + 1),
+        `value${'.next'.repeat(MAX_VALUE_DEPTH)}`,
+        /is nested more than 64 levels deep/,
+      ],
+      [
+        'arrays nested too deep',
+        JSON.parse(`${'['.repeat(MAX_VALUE_DEPTH + 1)}${']'.repeat(MAX_VALUE_DEPTH + 1)}`),
+        `value${'[0]'.repeat(MAX_VALUE_DEPTH)}`,
+        /nested more than 64/,
+      ],
     ];
     it.each(refused)('refuses %s with a SessionValueError naming the key and the path inside the value', (_, value, path, reason) => {
       const error = refusal(value, 'json', 'cart');
@@ -118,13 +138,23 @@ describe('assertStorable', () => {
 
     const refused: [string, unknown, string, RegExp][] = [
       ['a function', () => 1, 'value', /is a function, which no serializer stores/],
-      ['a class instance', new Point(1, 2), 'value', /is a Point instance, which the rich serializer would not give back as one; store plain data/],
+      [
+        'a class instance',
+        new Point(1, 2),
+        'value',
+        /is a Point instance, which the rich serializer would not give back as one; store plain data/,
+      ],
       ['a function inside a Map value', new Map([['run', () => 1]]), 'value.get("run")', /is a function/],
       ['a class instance as a Map key', new Map([[new Point(0, 0), 1]]), 'value.<key>', /is a Point instance/],
       ['a symbol inside a Set', new Set([Symbol('s')]), 'value.<item>', /is a symbol/],
       // devalue throws on these at commit time, as an untyped error: refused at set() instead.
       ['an object with a symbol key', [{ [Symbol('tag')]: 1 }], 'value[0]', /has symbol keys, which no serializer stores/],
-      [`objects nested ${MAX_VALUE_DEPTH + 1} levels deep`, nested(MAX_VALUE_DEPTH + 1), `value${'.next'.repeat(MAX_VALUE_DEPTH)}`, /nested more than 64/],
+      [
+        `objects nested ${MAX_VALUE_DEPTH + 1} levels deep`,
+        nested(MAX_VALUE_DEPTH + 1),
+        `value${'.next'.repeat(MAX_VALUE_DEPTH)}`,
+        /nested more than 64/,
+      ],
     ];
     it.each(refused)('refuses %s with a SessionValueError naming the key and the path', (_, value, path, reason) => {
       const error = refusal(value, 'rich', 'prefs');

@@ -76,11 +76,7 @@ export interface NotStorable<Kind extends string = SerializerKind> {
  * so `set('when', new Date())` under the JSON serializer is a compile error instead
  * of a string read back as a `Date`.
  */
-export type Storable<T> = [T] extends [SessionValue]
-  ? T
-  : Every<CheckValue<T, SerializerKind>> extends true
-    ? T
-    : NotStorable;
+export type Storable<T> = [T] extends [SessionValue] ? T : Every<CheckValue<T, SerializerKind>> extends true ? T : NotStorable;
 
 /** Values nested deeper than this are refused at `set` time: serializers recurse, and stacks are finite. */
 export const MAX_VALUE_DEPTH = 64;
@@ -138,7 +134,8 @@ export function assertStorable(key: string, value: unknown, kind: 'json' | 'rich
         const advice = kind === 'json' ? 'use richSerializer or store plain data' : 'store plain data';
         throw new SessionValueError(key, path, `is a ${name} instance, which the ${kind} serializer would not give back as one; ${advice}`);
       }
-      if (Object.getOwnPropertySymbols(object).length > 0) throw new SessionValueError(key, path, 'has symbol keys, which no serializer stores');
+      if (Object.getOwnPropertySymbols(object).length > 0)
+        throw new SessionValueError(key, path, 'has symbol keys, which no serializer stores');
       for (const k of Object.keys(object)) visit((object as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
     }
     seen.delete(object);

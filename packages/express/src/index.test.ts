@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceReply, type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
-import express5, { type Response } from 'express';
 import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
+import express5, { type Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 

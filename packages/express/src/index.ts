@@ -65,9 +65,7 @@ export interface SessionMiddleware {
  * @example
  * app.use(session({ secret: process.env.SESSION_SECRET, store: createRedisStore({ url }) }));
  */
-export function session(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
-): SessionMiddleware {
+export function session(options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>): SessionMiddleware {
   const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
 
   function sessionMiddleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
@@ -82,7 +80,11 @@ export function session(
     // Express's error handler sets the error's status before writing, so a thrown
     // 4xx arrives here as a 4xx (persisted) and an unhandled error as a 500 (not).
     // A lost write under a 2xx/3xx goes to Express's error handling, which answers its 503 or 413.
-    commitBeforeFirstByte(res, (status) => settleRequest(manager, handle, { status }), (answer) => next(answer.error));
+    commitBeforeFirstByte(
+      res,
+      (status) => settleRequest(manager, handle, { status }),
+      (answer) => next(answer.error),
+    );
     next();
   }
 

@@ -4,8 +4,9 @@
  * one) can neither hide ours nor pass for it, and `getSession(c)` finds ours whatever
  * `c.var.session` holds.
  */
-import type { SessionHandle } from '@sess/core/adapter';
+
 import type { Session } from '@sess/core';
+import type { SessionHandle } from '@sess/core/adapter';
 import type { Context, Env } from 'hono';
 import { withHonoResponse } from './errors';
 import type { AppFlashData, AppSessionData } from './index';

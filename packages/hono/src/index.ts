@@ -29,10 +29,7 @@ export type AppSessionData = DataOf<SessionData>;
 /** The flash type `c.var.session` works with. */
 export type AppFlashData = DataOf<FlashData>;
 /** The type of `c.var.session`: the lazy handle; `await c.var.session.load()` gives the session. */
-export type ContextSession<Data extends object = AppSessionData, Flash extends object = AppFlashData> = SessionHandle<
-  Data,
-  Flash
->;
+export type ContextSession<Data extends object = AppSessionData, Flash extends object = AppFlashData> = SessionHandle<Data, Flash>;
 
 /** The context variables `session()` sets. */
 export interface SessionVariables<Data extends object = AppSessionData, Flash extends object = AppFlashData> {
@@ -59,12 +56,14 @@ export type SessionOptions<Data extends object = AppSessionData, Flash extends o
   | ((env: Bindings) => SessionManagerOptions | SessionManager<Data, Flash>);
 
 /** The Hono middleware, with the manager it commits through. */
-export interface SessionMiddleware<Data extends object = AppSessionData, Flash extends object = AppFlashData, Bindings extends object = object>
-  extends MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables<Data, Flash> }> {
+export interface SessionMiddleware<
+  Data extends object = AppSessionData,
+  Flash extends object = AppFlashData,
+  Bindings extends object = object,
+> extends MiddlewareHandler<{ Bindings: Bindings; Variables: SessionVariables<Data, Flash> }> {
   /**
    * The session manager, for work outside a request: listing or revoking a user's sessions.
    * Built from a function of the env, it exists from the first request on; reading it earlier throws.
    */
   readonly manager: SessionManager<Data, Flash>;
 }
-

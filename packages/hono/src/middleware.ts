@@ -9,8 +9,8 @@ import {
 import { invalidOption } from '@sess/core/store';
 import type { Context } from 'hono';
 import { asCommitError } from './errors';
-import { responseHeaders } from './headers';
 import { HonoSessionHandle, type Mount, openedOn, rememberOpened } from './handle';
+import { responseHeaders } from './headers';
 import type { AppFlashData, AppSessionData, SessionEnv, SessionMiddleware, SessionOptions } from './index';
 import { conflictingMountError, sameMount } from './mount';
 import { creationTurn, sightedPerRequestMiddleware } from './per-request';

@@ -1,7 +1,7 @@
+import type { Session } from '@sess/core';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Session } from '@sess/core';
 import { type ContextSession, getSession, type SessionEnv, type SessionVariables, session } from './index';
 
 // Checked by `tsc` (pnpm typecheck); the module-augmentation way is in test/augmentation.

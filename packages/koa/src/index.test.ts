@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { createMemoryStore, createSessionManager, type SessionManagerOptions } from '@sess/core';
 import { type ConformanceServer, cookieHeaderOf, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
-import Koa3 from 'koa';
 import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
+import Koa3 from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppFlashData, type AppSessionData, session } from './index';
 

@@ -1,15 +1,15 @@
+import type { IncomingMessage } from 'node:http';
 import {
   applyCommitHeaders,
   type CommitResult,
   type DataOf,
+  REPLACED_RESPONSE_HEADERS,
   type SessionHandle,
   type SessionManager,
   type SessionManagerOptions,
-  REPLACED_RESPONSE_HEADERS,
   settleRequest,
   toSessionManager,
 } from '@sess/core/adapter';
-import type { IncomingMessage } from 'node:http';
 import type { Next, ParameterizedContext } from 'koa';
 
 const PACKAGE = '@sess/koa';
@@ -73,9 +73,7 @@ export interface SessionMiddleware {
  * @example
  * app.use(session({ secret: process.env.SESSION_SECRET, store: createRedisStore({ url }) }));
  */
-export function session(
-  options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>,
-): SessionMiddleware {
+export function session(options: SessionManagerOptions | SessionManager<AppSessionData, AppFlashData>): SessionMiddleware {
   const manager = toSessionManager<AppSessionData, AppFlashData>(options, PACKAGE);
 
   async function sessionMiddleware(ctx: ParameterizedContext, next: Next): Promise<void> {

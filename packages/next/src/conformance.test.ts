@@ -1,12 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionManagerOptions } from '@sess/core';
-import {
-  type ConformanceReply,
-  type ConformanceServer,
-  describeAdapterConformance,
-  handleConformanceRequest,
-} from '@sess/core/testing';
 import { statusOfError } from '@sess/core/adapter';
+import { type ConformanceReply, type ConformanceServer, describeAdapterConformance, handleConformanceRequest } from '@sess/core/testing';
 import { listenOnLoopback, redisConformanceStores } from '@sess/test-kit';
 import { serialize } from 'cookie';
 import { vi } from 'vitest';

@@ -270,7 +270,11 @@ describe('createSessions()', () => {
 describe('createSessions() evaluated once per route bundle', () => {
   // Each call stands for one copy of `lib/sessions.ts`: Next evaluates it once per route bundle.
   const copyOfModule = (makeStore?: () => SessionStore, cookie = 'bundles.sid') =>
-    createSessions(makeStore === undefined ? { secret: SECRET, cookie: { name: cookie } } : { secret: SECRET, store: makeStore, cookie: { name: cookie } });
+    createSessions(
+      makeStore === undefined
+        ? { secret: SECRET, cookie: { name: cookie } }
+        : { secret: SECRET, store: makeStore, cookie: { name: cookie } },
+    );
   beforeEach(() => {
     delete (globalThis as Record<symbol, unknown>)[Symbol.for('@sess/next/managers')];
   });
@@ -335,7 +339,7 @@ describe('two session cookies in one request (a cookie tossed from a sibling sub
     return scope.current.cookies.get('sid')!;
   }
 
-  it('read() and action() take the first, as Route Handlers do, where Next\'s cookie jar keeps the last', async () => {
+  it("read() and action() take the first, as Route Handlers do, where Next's cookie jar keeps the last", async () => {
     const sessions = app();
     const victim = await cookieOf(sessions, 'victim');
     const attacker = await cookieOf(sessions, 'attacker');

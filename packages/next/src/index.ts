@@ -1,14 +1,7 @@
-import {
-  type DataOf,
-  type Session,
-  type SessionHandle,
-  type SessionManager,
-  type Settlement,
-  settleRequest,
-} from '@sess/core/adapter';
-import { cookies, headers } from 'next/headers.js';
+import { type DataOf, type Session, type SessionHandle, type SessionManager, type Settlement, settleRequest } from '@sess/core/adapter';
 // Not `next/navigation(.js)`: Turbopack maps only the bare specifier to its server build, and Node's loader needs the extension.
 import { unstable_rethrow } from 'next/dist/client/components/unstable-rethrow.js';
+import { cookies, headers } from 'next/headers.js';
 import { after } from 'next/server.js';
 import { cache } from 'react';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
@@ -197,7 +190,6 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
       if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
       return withCommitHeaders(response, settled.commit);
     };
-
   }
 
   /**

@@ -28,8 +28,7 @@ async function apiRoute(store: SessionStore): Promise<string> {
 describe('createPagesSessions().api()', () => {
   it('takes the first of two session cookies, as every other entry point does', async () => {
     const url = await apiRoute(createMemoryStore());
-    const signIn = async (user: string) =>
-      cookieHeaderOf(await fetch(`${url}/?user=${user}`, { method: 'POST' }))!;
+    const signIn = async (user: string) => cookieHeaderOf(await fetch(`${url}/?user=${user}`, { method: 'POST' }))!;
     const victim = await signIn('victim');
     const attacker = await signIn('attacker');
     const response = await fetch(url, { headers: { cookie: `${victim}; ${attacker}` } });

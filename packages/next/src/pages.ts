@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyCommitHeaders, type SessionManager, settleRequest } from '@sess/core/adapter';
 import { commitBeforeFirstByte, nodeHeaders } from '@sess/core/node';
 import type { GetServerSidePropsContext, NextApiRequest, NextApiResponse } from 'next';
-import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
+import type { AppFlashData, AppSessionData, NextSessionHandle } from './index';
 import { OPEN_OPTIONS } from './shared';
 
 export type { NextSessionsOptions } from './first-use';
@@ -49,9 +49,7 @@ export interface PagesSessions {
  *   res.json({ count: session.get('count') });
  * });
  */
-export function createPagesSessions(
-  options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>,
-): PagesSessions {
+export function createPagesSessions(options: NextSessionsOptions | SessionManager<AppSessionData, AppFlashData>): PagesSessions {
   const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options, 'createPagesSessions()');
 
   function api<Req extends IncomingMessage = NextApiRequest, Res extends ServerResponse = NextApiResponse>(

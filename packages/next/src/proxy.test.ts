@@ -84,7 +84,10 @@ describe('createSessionProxy()', () => {
     // Signed in against another store: this app's store does not know the session.
     const cookie = await signedInCookie(createMemoryStore());
     const withSession = createSessionProxy({ secret: OLD_SECRET, store: createMemoryStore() });
-    const response = await withSession(new NextRequest('http://next.test/', { headers: { cookie: `${cookie}; theme=dark` } }), () => undefined);
+    const response = await withSession(
+      new NextRequest('http://next.test/', { headers: { cookie: `${cookie}; theme=dark` } }),
+      () => undefined,
+    );
     const [clearing = ''] = response.headers.getSetCookie();
     expect(cookiePairOf(clearing).name).toBe('sid');
     expect(isCookieDeletion(clearing)).toBe(true);

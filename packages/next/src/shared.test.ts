@@ -37,7 +37,16 @@ describe('cookieHeaderOf()', () => {
 describe('sessionCookieHeader()', () => {
   it("keeps the raw header, duplicates and all, while Next's jar only shows what it parsed from it", () => {
     const raw = 'sid=first; theme=dark; sid=second';
-    expect(sessionCookieHeader(raw, [{ name: 'theme', value: 'dark' }, { name: 'sid', value: 'second' }], 'sid')).toBe(raw);
+    expect(
+      sessionCookieHeader(
+        raw,
+        [
+          { name: 'theme', value: 'dark' },
+          { name: 'sid', value: 'second' },
+        ],
+        'sid',
+      ),
+    ).toBe(raw);
     expect(sessionCookieHeader(null, [], 'sid')).toBeNull();
   });
 
@@ -50,8 +59,18 @@ describe('sessionCookieHeader()', () => {
 
 describe('controlFlowStatus()', () => {
   it('reads the status of redirect() and notFound()', () => {
-    expect(controlFlowStatus(thrown(() => redirect('/')), always)).toBe(307);
-    expect(controlFlowStatus(thrown(() => notFound()), always)).toBe(404);
+    expect(
+      controlFlowStatus(
+        thrown(() => redirect('/')),
+        always,
+      ),
+    ).toBe(307);
+    expect(
+      controlFlowStatus(
+        thrown(() => notFound()),
+        always,
+      ),
+    ).toBe(404);
   });
 
   it('counts other control flow as 200 and a real error as no control flow at all', () => {

@@ -49,7 +49,14 @@ const HOUR_MS = 3_600_000;
 const newKey = () => storeKeyOf(generateSessionId());
 const record = (overrides: Partial<SessionRecord> = {}): SessionRecord => {
   const nowMs = Date.now();
-  return { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data: { user: { id: 42, name: 'Ann' }, cart: [1, 2, 3] }, ...overrides };
+  return {
+    createdAtMs: nowMs,
+    lastActiveAtMs: nowMs,
+    expiresAtMs: nowMs + HOUR_MS,
+    persistent: false,
+    data: { user: { id: 42, name: 'Ann' }, cart: [1, 2, 3] },
+    ...overrides,
+  };
 };
 const metaOf = ({ data: _data, ...meta }: SessionRecord) => meta;
 
@@ -75,7 +82,11 @@ function cases(store: SessionStore): Case[] {
     { name: 'load: get of a live session', prepare: () => live(), run: (key: string) => store.get(key) },
     { name: 'load: get of an unknown key', prepare: async () => newKey(), run: (key: string) => store.get(key) },
     { name: 'commit: set of a new session', prepare: async () => newKey(), run: (key: string) => store.set(key, record()) },
-    { name: 'commit: update, one key changed', prepare: () => live(), run: (key: string) => store.update!(key, { set: { n: 1 }, removed: [], meta: metaOf(record()) }) },
+    {
+      name: 'commit: update, one key changed',
+      prepare: () => live(),
+      run: (key: string) => store.update!(key, { set: { n: 1 }, removed: [], meta: metaOf(record()) }),
+    },
     { name: 'commit: touch (expiry only)', prepare: () => live(), run: (key: string) => store.touch!(key, metaOf(record())) },
     {
       name: 'commit: update that signs in (assigns a user)',

@@ -3,5 +3,6 @@
  * Re-export `SessionObject` from your Worker, bind it, and pass the binding to
  * `createDurableObjectStore`.
  */
-export { type DurableObjectNamespaceLike, type DurableObjectStoreOptions, createDurableObjectStore } from './store';
+
 export { SessionObject, type SessionObjectState } from './session-object';
+export { createDurableObjectStore, type DurableObjectNamespaceLike, type DurableObjectStoreOptions } from './store';

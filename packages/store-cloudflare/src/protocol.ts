@@ -13,7 +13,7 @@ export type Entries = [name: string, text: string][];
 
 export type SessionCall =
   | { op: 'get' | 'meta' | 'destroy' | 'take' }
-  | { op: 'set'; meta: SessionMeta; entries: Entries; /** The index already lists it (a rotation). */ indexed?: boolean }
+  | { op: 'set'; meta: SessionMeta; entries: Entries /** The index already lists it (a rotation). */; indexed?: boolean }
   | { op: 'update'; meta: SessionMeta; entries: Entries; removed: string[]; maxSizeBytes: number }
   | { op: 'touch'; meta: SessionMeta }
   | { op: 'destroyIf'; userId: string };

@@ -71,7 +71,9 @@ export class SessionObject {
 
   async fetch(request: Request): Promise<Response> {
     const call = (await request.json()) as ObjectCall;
-    const result = call.name.startsWith('u:') ? await this.#onUser(call as IndexCall & { name: string }) : await this.#onSession(call as SessionCall & { name: string });
+    const result = call.name.startsWith('u:')
+      ? await this.#onUser(call as IndexCall & { name: string })
+      : await this.#onSession(call as SessionCall & { name: string });
     return Response.json(result ?? null);
   }
 
@@ -149,7 +151,8 @@ export class SessionObject {
    * unless that index is known to list it already.
    */
   async #afterWrite(key: string, { before, indexed }: Written, meta: SessionMeta): Promise<void> {
-    const alarm = before === undefined || meta.expiresAtMs < before.meta.expiresAtMs ? this.#ctx.storage.setAlarm(meta.expiresAtMs) : undefined;
+    const alarm =
+      before === undefined || meta.expiresAtMs < before.meta.expiresAtMs ? this.#ctx.storage.setAlarm(meta.expiresAtMs) : undefined;
     if (meta.userId !== undefined && !indexed) {
       await callObject(this.#namespaceFor(sessionName(key)), { name: userName(meta.userId), op: 'admit', key });
       // Only if no write moved the session to another user meanwhile.
@@ -239,12 +242,20 @@ export class SessionObject {
         return null;
       case 'list': {
         const rows = members();
-        const metas = await Promise.all(rows.map(({ key }) => callObject<SessionMeta | null>(namespace, { name: sessionName(key), op: 'meta' })));
+        const metas = await Promise.all(
+          rows.map(({ key }) => callObject<SessionMeta | null>(namespace, { name: sessionName(key), op: 'meta' })),
+        );
         const sessions: UserSessionSummary[] = [];
         rows.forEach(({ key, seq }, i) => {
           const meta = metas[i];
           if (meta?.userId === userId) {
-            sessions.push({ key, createdAtMs: meta.createdAtMs, lastActiveAtMs: meta.lastActiveAtMs, expiresAtMs: meta.expiresAtMs, persistent: meta.persistent });
+            sessions.push({
+              key,
+              createdAtMs: meta.createdAtMs,
+              lastActiveAtMs: meta.lastActiveAtMs,
+              expiresAtMs: meta.expiresAtMs,
+              persistent: meta.persistent,
+            });
           } else {
             // Gone or moved to another user; a write that listed it again since has a new seq and stays.
             this.#sql('DELETE FROM user_session WHERE key = ? AND seq = ?', key, seq);

@@ -25,8 +25,12 @@ describe('createDurableObjectStore options', () => {
     expect(() => createDurableObjectStore(namespace, { maxSize: 10 } as never)).toThrow(
       /^@sess\/store-cloudflare: unknown option `maxSize`\. Known options: serializer, maxSizeBytes\.$/,
     );
-    expect(() => createDurableObjectStore(namespace, { ttl: 60 } as never)).toThrow(/unknown option `ttl`\. Expiry comes from the session manager/);
-    expect(() => createDurableObjectStore(namespace, { prefix: 'a:' } as never)).toThrow(/unknown option `prefix`\. Each app binds a namespace/);
+    expect(() => createDurableObjectStore(namespace, { ttl: 60 } as never)).toThrow(
+      /unknown option `ttl`\. Expiry comes from the session manager/,
+    );
+    expect(() => createDurableObjectStore(namespace, { prefix: 'a:' } as never)).toThrow(
+      /unknown option `prefix`\. Each app binds a namespace/,
+    );
   });
 
   it.each([0, -1, 1.5, 2_000_001, '100'])('refuses maxSizeBytes %j', (maxSizeBytes) => {

@@ -14,7 +14,17 @@ import {
   toStoreError,
   type UserSessionSummary,
 } from '@sess/core/store';
-import { callObject, type DurableObjectNamespaceLike, type Entries, entryBytes, isNamespace, type ObjectCall, PACKAGE, sessionName, userName } from './protocol';
+import {
+  callObject,
+  type DurableObjectNamespaceLike,
+  type Entries,
+  entryBytes,
+  isNamespace,
+  type ObjectCall,
+  PACKAGE,
+  sessionName,
+  userName,
+} from './protocol';
 
 export type { DurableObjectNamespaceLike } from './protocol';
 
@@ -59,7 +69,10 @@ const TOO_LARGE_HINT = 'Keep large or growing data (uploads, caches, histories) 
  * export { SessionObject } from '@sess/store-cloudflare';
  * const store = createDurableObjectStore(env.SESSIONS);
  */
-export function createDurableObjectStore<Id>(namespace: DurableObjectNamespaceLike<Id>, options: DurableObjectStoreOptions = {}): SessionStore {
+export function createDurableObjectStore<Id>(
+  namespace: DurableObjectNamespaceLike<Id>,
+  options: DurableObjectStoreOptions = {},
+): SessionStore {
   if (!isNamespace(namespace)) {
     invalidOption(PACKAGE, 'namespace', 'a Durable Object namespace binding of SessionObject (such as env.SESSIONS)', namespace);
   }

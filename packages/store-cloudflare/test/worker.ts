@@ -4,7 +4,7 @@
  * routes are one store call each, for the cases that span many requests of one isolate.
  */
 import { env as moduleEnv } from 'cloudflare:workers';
-import { type SessionMeta, type SessionRecord, storeKeyOf, generateSessionId } from '@sess/core/store';
+import { generateSessionId, type SessionMeta, type SessionRecord, storeKeyOf } from '@sess/core/store';
 import { describeStoreConformance } from '@sess/core/testing';
 import { createDurableObjectStore, type DurableObjectNamespaceLike, SessionObject, type SessionObjectState } from '@sess/store-cloudflare';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,12 @@ export class TestSessionObject extends SessionObject {
     const query = (sql: string) => this.#storage.sql.exec(sql).toArray();
     const tables = query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").length;
     const rows = (table: string) => (tables === 0 ? 0 : Number(query(`SELECT COUNT(*) AS n FROM ${table}`)[0]?.n));
-    return Response.json({ tables, metaRows: rows('session_meta'), entryRows: rows('session_entry'), alarmAtMs: await this.#storage.getAlarm() });
+    return Response.json({
+      tables,
+      metaRows: rows('session_meta'),
+      entryRows: rows('session_entry'),
+      alarmAtMs: await this.#storage.getAlarm(),
+    });
   }
 }
 
@@ -74,7 +79,9 @@ function describeSuite(env: Env): void {
       const key = newKey();
       await store.set(key, record({ data: { a: 1, b: 2 }, expiresAtMs: Date.now() + 300 }));
       expect(await storageOf(env.SESSIONS, key)).toMatchObject({ metaRows: 1, entryRows: 2 });
-      await expect.poll(() => storageOf(env.SESSIONS, key), { timeout: 4_000, interval: 100 }).toEqual({ tables: 3, metaRows: 0, entryRows: 0, alarmAtMs: null });
+      await expect
+        .poll(() => storageOf(env.SESSIONS, key), { timeout: 4_000, interval: 100 })
+        .toEqual({ tables: 3, metaRows: 0, entryRows: 0, alarmAtMs: null });
     });
 
     it('leaves no storage behind for a read, touch, update or destroy of a key it never saw', async () => {

@@ -21,9 +21,9 @@ import express from 'express';
 import expressSession from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createRedisStore } from '../src/index';
 // By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
 import { commandStats, startRedisServer, startRoundTripProxy, totalCommands } from '../../test-kit/src/redis/index';
+import { createRedisStore } from '../src/index';
 
 const ITERATIONS = 300;
 const WARMUP = 30;
@@ -60,7 +60,10 @@ async function main(): Promise<void> {
         next(error);
       }
     };
-  app.get('/sess/create', sessRoute((s) => s.set('n', 0)));
+  app.get(
+    '/sess/create',
+    sessRoute((s) => s.set('n', 0)),
+  );
   app.get(
     '/sess/read',
     sessRoute((s) => {
@@ -71,9 +74,7 @@ async function main(): Promise<void> {
     '/sess/write',
     sessRoute((s) => s.set('n', (s.get('n') as number) + 1)),
   );
-  app.get('/sess/key/:name', (req, res, next) =>
-    sessRoute((s) => s.set(req.params.name as string, true))(req, res, next),
-  );
+  app.get('/sess/key/:name', (req, res, next) => sessRoute((s) => s.set(req.params.name as string, true))(req, res, next));
   app.get('/sess/count', async (req, res) => {
     const session = await sessions.open(req.headers.cookie).load();
     res.send(String(Object.keys(session.data).length));

@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSessionId, storeKeyOf } from '@sess/core/store';
 import { Redis } from 'ioredis';
+// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
+import { startRedisServer } from '../../test-kit/src/redis/index';
 import { createRedisStore } from '../src/index';
 import { encodeMeta } from '../src/record';
 import { type LuaScript, scriptSha, updateScript } from '../src/scripts';
-// By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
-import { startRedisServer } from '../../test-kit/src/redis/index';
 
 const SESSIONS = 200;
 const WRITES = 4000;
@@ -88,11 +88,30 @@ async function main(): Promise<void> {
     for (const [label, data] of shapes) {
       const keys = await Promise.all(Array.from({ length: SESSIONS }, () => storeKeyOf(generateSessionId())));
       const nowMs = Date.now();
-      await Promise.all(keys.map((key) => store.set(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data })));
-      const results = { before: [] as { usecPerCall: number; cpuPerWriteUs: number }[], after: [] as { usecPerCall: number; cpuPerWriteUs: number }[] };
+      await Promise.all(
+        keys.map((key) =>
+          store.set(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, data }),
+        ),
+      );
+      const results = {
+        before: [] as { usecPerCall: number; cpuPerWriteUs: number }[],
+        after: [] as { usecPerCall: number; cpuPerWriteUs: number }[],
+      };
       for (let round = 0; round < ROUNDS; round++) {
-        results.before.push(await measure(admin, baseline, keys.map((k) => `bench:${k}`)));
-        results.after.push(await measure(admin, updateScript, keys.map((k) => `bench:${k}`)));
+        results.before.push(
+          await measure(
+            admin,
+            baseline,
+            keys.map((k) => `bench:${k}`),
+          ),
+        );
+        results.after.push(
+          await measure(
+            admin,
+            updateScript,
+            keys.map((k) => `bench:${k}`),
+          ),
+        );
       }
       const cell = (list: { usecPerCall: number; cpuPerWriteUs: number }[]) =>
         `${median(list.map((r) => r.usecPerCall)).toFixed(2)} | ${median(list.map((r) => r.cpuPerWriteUs)).toFixed(1)}`;
@@ -105,7 +124,9 @@ async function main(): Promise<void> {
   }
   const version = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
   console.log(`${version}; ${WRITES} writes per measurement, bursts of ${BURST}, median of ${ROUNDS} rounds; baseline ${rev}\n`);
-  console.log('| record | before: EVALSHA usec_per_call | before: Redis CPU µs / write | after: EVALSHA usec_per_call | after: Redis CPU µs / write |');
+  console.log(
+    '| record | before: EVALSHA usec_per_call | before: Redis CPU µs / write | after: EVALSHA usec_per_call | after: Redis CPU µs / write |',
+  );
   console.log('|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }

@@ -18,8 +18,16 @@ describe('failover settings', () => {
   it('names `failoverDetector: true` for an ioredis Sentinel client without it, and nothing once it is set', () => {
     const sentinels = [{ host: '127.0.0.1', port: 1 }];
     const unsafe = new ioredis.Redis({ sentinels, name: 'm', lazyConnect: true, autoResendUnfulfilledCommands: false });
-    const safe = new ioredis.Redis({ sentinels, name: 'm', lazyConnect: true, autoResendUnfulfilledCommands: false, failoverDetector: true });
-    expect(noticesFor(unsafe)).toEqual([expect.stringMatching(/^@sess\/store-redis: the ioredis Sentinel client .*`failoverDetector: true`/)]);
+    const safe = new ioredis.Redis({
+      sentinels,
+      name: 'm',
+      lazyConnect: true,
+      autoResendUnfulfilledCommands: false,
+      failoverDetector: true,
+    });
+    expect(noticesFor(unsafe)).toEqual([
+      expect.stringMatching(/^@sess\/store-redis: the ioredis Sentinel client .*`failoverDetector: true`/),
+    ]);
     expect(noticesFor(safe)).toEqual([]);
   });
 
@@ -32,8 +40,14 @@ describe('failover settings', () => {
   it('names `retryDelayOnFailover: 0` and no resending for an ioredis Cluster without them', () => {
     const nodes = [{ host: '127.0.0.1', port: 1 }];
     const unsafe = new ioredis.Cluster(nodes, { lazyConnect: true });
-    const safe = new ioredis.Cluster(nodes, { lazyConnect: true, retryDelayOnFailover: 0, redisOptions: { autoResendUnfulfilledCommands: false } });
-    expect(noticesFor(unsafe)).toEqual([expect.stringMatching(/`retryDelayOnFailover: 0` and `redisOptions: \{ autoResendUnfulfilledCommands: false \}`/)]);
+    const safe = new ioredis.Cluster(nodes, {
+      lazyConnect: true,
+      retryDelayOnFailover: 0,
+      redisOptions: { autoResendUnfulfilledCommands: false },
+    });
+    expect(noticesFor(unsafe)).toEqual([
+      expect.stringMatching(/`retryDelayOnFailover: 0` and `redisOptions: \{ autoResendUnfulfilledCommands: false \}`/),
+    ]);
     expect(noticesFor(safe)).toEqual([]);
   });
 
@@ -41,7 +55,9 @@ describe('failover settings', () => {
     const rootNodes = [{ url: 'redis://127.0.0.1:1' }];
     const unsafe = nodeRedis.createCluster({ rootNodes });
     const safe = nodeRedis.createCluster({ rootNodes, defaults: { disableOfflineQueue: true } });
-    expect(noticesFor(unsafe as unknown as RedisClientLike)).toEqual([expect.stringMatching(/`defaults: \{ disableOfflineQueue: true \}`/)]);
+    expect(noticesFor(unsafe as unknown as RedisClientLike)).toEqual([
+      expect.stringMatching(/`defaults: \{ disableOfflineQueue: true \}`/),
+    ]);
     expect(noticesFor(safe as unknown as RedisClientLike)).toEqual([]);
     expect(noticesFor(nodeRedis.createClient() as unknown as RedisClientLike)).toEqual([]);
   });

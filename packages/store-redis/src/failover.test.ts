@@ -124,7 +124,11 @@ describe('a Sentinel master that hangs, ioredis with failoverDetector', () => {
     const replicaAdmin = new Redis(replica.url);
     try {
       await until(async () => (await replicaAdmin.info('replication')).includes('master_link_status:up'), 15_000, 'the replica syncing');
-      await until(async () => ((await admin.call('SENTINEL', 'REPLICAS', 'sess')) as unknown[]).length === 1, 15_000, 'Sentinel seeing the replica');
+      await until(
+        async () => ((await admin.call('SENTINEL', 'REPLICAS', 'sess')) as unknown[]).length === 1,
+        15_000,
+        'Sentinel seeing the replica',
+      );
       client = new Redis({
         sentinels: [{ host: '127.0.0.1', port: sentinel.port }],
         name: 'sess',

@@ -80,7 +80,15 @@ describe('when Redis is unreachable', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(givenClient.listenerCount('ready') - readyListenersBefore).toBeLessThanOrEqual(1);
     for (const call of await Promise.all(calls)) expect(call.error).toMatchObject({ timedOut: true });
-    const write = await failure(() => givenStore.set('some-key', { createdAtMs: 0, lastActiveAtMs: 0, expiresAtMs: Date.now() + 60_000, persistent: false, data: { late: true } }));
+    const write = await failure(() =>
+      givenStore.set('some-key', {
+        createdAtMs: 0,
+        lastActiveAtMs: 0,
+        expiresAtMs: Date.now() + 60_000,
+        persistent: false,
+        data: { late: true },
+      }),
+    );
     expect(write.error).toMatchObject({ name: 'SessionStoreError', operation: 'set', timedOut: true });
 
     await server.start();

@@ -22,9 +22,7 @@ describe.each(topologies)('with the session manager, on a %s', (_name, makeClien
 
   it('keeps all 50 keys when 50 concurrent requests each set their own key', async () => {
     const { cookieHeader } = await request(sessions, undefined, (s) => s.set('base', true));
-    await Promise.all(
-      Array.from({ length: 50 }, (_, i) => request(sessions, cookieHeader, (s) => s.set(`key${i}`, i))),
-    );
+    await Promise.all(Array.from({ length: 50 }, (_, i) => request(sessions, cookieHeader, (s) => s.set(`key${i}`, i))));
     const { session } = await request(sessions, cookieHeader, async () => {});
     const data = session.data;
     expect(Object.keys(data)).toHaveLength(51);

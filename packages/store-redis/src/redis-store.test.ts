@@ -133,10 +133,28 @@ describe('key layout', () => {
     const key = newKey();
     const nowMs = Date.now();
     await store.set(key, record({ userId: 'u-touch', data: { a: 1 } }));
-    await store.touch(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs + 5, expiresAtMs: nowMs + 2 * HOUR_MS, persistent: true, userId: 'u-touch' });
-    expect(await store.get(key)).toMatchObject({ lastActiveAtMs: nowMs + 5, expiresAtMs: nowMs + 2 * HOUR_MS, persistent: true, userId: 'u-touch', data: { a: 1 } });
+    await store.touch(key, {
+      createdAtMs: nowMs,
+      lastActiveAtMs: nowMs + 5,
+      expiresAtMs: nowMs + 2 * HOUR_MS,
+      persistent: true,
+      userId: 'u-touch',
+    });
+    expect(await store.get(key)).toMatchObject({
+      lastActiveAtMs: nowMs + 5,
+      expiresAtMs: nowMs + 2 * HOUR_MS,
+      persistent: true,
+      userId: 'u-touch',
+      data: { a: 1 },
+    });
     await store.touch(key, { createdAtMs: nowMs, lastActiveAtMs: nowMs + 6, expiresAtMs: nowMs + 3 * HOUR_MS, persistent: false });
-    expect(await store.get(key)).toEqual({ createdAtMs: nowMs, lastActiveAtMs: nowMs + 6, expiresAtMs: nowMs + 3 * HOUR_MS, persistent: false, data: { a: 1 } });
+    expect(await store.get(key)).toEqual({
+      createdAtMs: nowMs,
+      lastActiveAtMs: nowMs + 6,
+      expiresAtMs: nowMs + 3 * HOUR_MS,
+      persistent: false,
+      data: { a: 1 },
+    });
   });
 
   it('reads a value of another format under a session key as an unknown session', async () => {
@@ -200,7 +218,10 @@ describe('serializer', () => {
     const data = {
       at: new Date('2025-01-02T03:04:05.678Z'),
       roles: new Set(['admin', 'editor']),
-      prefs: new Map<string, unknown>([['theme', 'dark'], ['since', new Date(0)]]),
+      prefs: new Map<string, unknown>([
+        ['theme', 'dark'],
+        ['since', new Date(0)],
+      ]),
       balance: 12345678901234567890n,
       nested: { list: [new Set([1n])] },
     };

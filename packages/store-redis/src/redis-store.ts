@@ -106,7 +106,9 @@ const DEFAULT_MAX_SIZE_BYTES = 1_048_576;
  * const store = createRedisStore({ client: await createClient({ url }).connect() });
  */
 export function createRedisStore(options?: RedisStoreOptions<Redis>): RedisStore<Redis>;
-export function createRedisStore<Client extends RedisClientLike>(options: RedisStoreOptions<Client> & { client: Client }): RedisStore<Client>;
+export function createRedisStore<Client extends RedisClientLike>(
+  options: RedisStoreOptions<Client> & { client: Client },
+): RedisStore<Client>;
 export function createRedisStore(given?: RedisStoreOptions): RedisStore<RedisClientLike> {
   const options = checkOptions(PACKAGE, given, KNOWN_OPTIONS, FOREIGN_OPTIONS);
   const {
@@ -166,7 +168,11 @@ export function createRedisStore(given?: RedisStoreOptions): RedisStore<RedisCli
   const { close } = port;
   return Object.assign(engine, {
     client,
-    ...(close && { close: function closeStore() { return close(operationTimeoutMs); } }),
+    ...(close && {
+      close: function closeStore() {
+        return close(operationTimeoutMs);
+      },
+    }),
   });
 }
 

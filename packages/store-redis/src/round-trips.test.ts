@@ -5,9 +5,16 @@
 import { createSessionManager } from '@sess/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectedClient, tcpDrivers } from '../test/clients';
 // By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
-import { type CommandStats, commandStats, type RedisServer, type RoundTripProxy, startRedisServer, startRoundTripProxy } from '../../test-kit/src/redis/index';
+import {
+  type CommandStats,
+  commandStats,
+  type RedisServer,
+  type RoundTripProxy,
+  startRedisServer,
+  startRoundTripProxy,
+} from '../../test-kit/src/redis/index';
+import { type ConnectedClient, tcpDrivers } from '../test/clients';
 import { request, SECRET } from '../test/requests';
 import { createRedisStore } from './redis-store';
 
@@ -98,9 +105,11 @@ describe.each(tcpDrivers)('round trips and commands per request, on $name', (dri
     expect(await admin.pexpiretime(`sess:${(await handle.load()).key}`)).toBeGreaterThan(firstExpiryMs);
 
     // Just touched: the next request writes nothing.
-    const next = await measure(() => request(sessions, cookieHeader, (s) => {
-      s.get('cart');
-    }));
+    const next = await measure(() =>
+      request(sessions, cookieHeader, (s) => {
+        s.get('cart');
+      }),
+    );
     expect(next).toEqual({ roundTrips: 1, commands: { get: 1 } });
   });
 
@@ -118,7 +127,14 @@ describe.each(tcpDrivers)('round trips and commands per request, on $name', (dri
   it('rotates a signed-in session to a new key with one round trip and one command', async () => {
     const store = createRedisStore({ client: connection.client });
     const nowMs = Date.now();
-    const record = { createdAtMs: nowMs, lastActiveAtMs: nowMs, expiresAtMs: nowMs + HOUR_MS, persistent: false, userId: 'rotating', data: { a: 1 } };
+    const record = {
+      createdAtMs: nowMs,
+      lastActiveAtMs: nowMs,
+      expiresAtMs: nowMs + HOUR_MS,
+      persistent: false,
+      userId: 'rotating',
+      data: { a: 1 },
+    };
     await store.set('rotate-from', record);
     await store.rotate('rotate-from', 'rotate-warm', record); // loads the script on this server
     await store.set('rotate-from', record);

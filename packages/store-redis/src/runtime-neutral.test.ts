@@ -34,7 +34,10 @@ it('reads a user id cut by the 1 KB header read inside a multi-byte character as
   expect(decodeHeader(new TextDecoder().decode(new TextEncoder().encode(cutLast).subarray(0, 1024)), 1024)).toBe('truncated');
   // A user id that ends just before a cut character is read as it is.
   const short = 'é'.repeat(490); // 980 bytes, then an entry whose value is cut
-  const whole = encodeRecord({ createdAtMs: 1, lastActiveAtMs: 2, expiresAtMs: 3, persistent: false, userId: short }, ['k', '"ééééééééééééééééééééééééééééééééééé"']).text;
+  const whole = encodeRecord({ createdAtMs: 1, lastActiveAtMs: 2, expiresAtMs: 3, persistent: false, userId: short }, [
+    'k',
+    '"ééééééééééééééééééééééééééééééééééé"',
+  ]).text;
   const head = new TextDecoder().decode(new TextEncoder().encode(whole).subarray(0, 1024));
   expect(decodeHeader(head, 1024)).toMatchObject({ userId: short, expiresAtMs: 3 });
 });

@@ -6,9 +6,9 @@
  */
 import { createSessionManager } from '@sess/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectedClient, tcpDrivers } from '../test/clients';
 // By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
 import { type CommandStats, commandStats, type RedisServer, startRedisServer } from '../../test-kit/src/redis/index';
+import { type ConnectedClient, tcpDrivers } from '../test/clients';
 import { request, SECRET } from '../test/requests';
 import { createRedisStore } from './redis-store';
 

@@ -24,7 +24,9 @@ describe('on Cloudflare Workers', () => {
   ])('refuses %s with a TypeError that names @upstash/redis', (_label, options) => {
     const create = () => createRedisStore(options() as never);
     expect(create).toThrow(TypeError);
-    expect(create).toThrow(/^@sess\/store-redis: .* cannot serve sessions on Cloudflare Workers: a TCP socket there belongs to the request/);
+    expect(create).toThrow(
+      /^@sess\/store-redis: .* cannot serve sessions on Cloudflare Workers: a TCP socket there belongs to the request/,
+    );
     expect(create).toThrow(/`@upstash\/redis`/);
   });
 });

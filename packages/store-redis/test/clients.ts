@@ -53,7 +53,10 @@ const ioredis = (name: string, lib: typeof ioredis6): TcpDriverUnderTest => ({
 const nodeRedis = (name: string, lib: typeof nodeRedis5): TcpDriverUnderTest => ({
   name,
   async single(url) {
-    const client = await lib.createClient({ url }).on('error', () => {}).connect();
+    const client = await lib
+      .createClient({ url })
+      .on('error', () => {})
+      .connect();
     return { client: client as unknown as RedisClientLike, close: async () => void (await client.close()) };
   },
   async cluster(ports) {

@@ -14,9 +14,7 @@ const run = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The packages a user installs: every non-private folder under `packages/`. */
-export const publishedPackages: { name: string; dir: string; exports: Record<string, unknown> }[] = readdirSync(
-  join(repoRoot, 'packages'),
-)
+export const publishedPackages: { name: string; dir: string; exports: Record<string, unknown> }[] = readdirSync(join(repoRoot, 'packages'))
   .map((folder) => join(repoRoot, 'packages', folder))
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
@@ -97,11 +95,7 @@ export async function createOutsideProject(): Promise<OutsideProject> {
 }
 
 /** Runs a script file or `-e` code in the project with a given Node; resolves its output, rejects with it. */
-export async function runNode(
-  project: OutsideProject,
-  major: NodeMajor,
-  args: string[],
-): Promise<{ stdout: string; stderr: string }> {
+export async function runNode(project: OutsideProject, major: NodeMajor, args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(project.node(major), args, { cwd: project.dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
 }
 
@@ -112,7 +106,11 @@ export function startNode(
   file: string,
   env: Record<string, string>,
 ): { output: () => string; stop: () => Promise<string> } {
-  const child = spawn(project.node(major), [file], { cwd: project.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(project.node(major), [file], {
+    cwd: project.dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));

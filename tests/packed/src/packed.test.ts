@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // By path, the one file: the jar is test tooling, and everything under test comes from the tarballs.
 import { CookieJar } from '../../../packages/core/src/testing/cookie-jar';
-import { createOutsideProject, type NodeMajor, type OutsideProject, publishedPackages, runNode, startNode, testedReadmeBlocks } from './outside';
+import {
+  createOutsideProject,
+  type NodeMajor,
+  type OutsideProject,
+  publishedPackages,
+  runNode,
+  startNode,
+  testedReadmeBlocks,
+} from './outside';
 
 const NODE_MAJORS: readonly NodeMajor[] = [20, 22, 24];
 const SECRET = 'packed-test-secret-that-is-long-enough-0123456789';

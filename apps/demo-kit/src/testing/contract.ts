@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
@@ -166,7 +166,12 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
         await api.request('PUT', '/api/data/theme', { json: 'dark' });
         await api.request('PUT', '/api/data/zero', { json: 0 });
         await api.request('PUT', '/api/data/nothing', { json: null });
-        expect((await api.session()).data).toEqual({ cart: { items: [{ sku: 'a', qty: 2 }], note: 'ünïcødé' }, theme: 'dark', zero: 0, nothing: null });
+        expect((await api.session()).data).toEqual({
+          cart: { items: [{ sku: 'a', qty: 2 }], note: 'ünïcødé' },
+          theme: 'dark',
+          zero: 0,
+          nothing: null,
+        });
 
         const removed = await api.request('DELETE', '/api/data/cart');
         expect(removed.status).toBe(200);
@@ -218,7 +223,9 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
           }
         }
         expect(tooLarge?.status).toBe(413);
-        expect(await tooLarge!.json()).toEqual({ error: expect.stringMatching(/^The session would be too large \(\d+ bytes, the limit is 1048576\)/) });
+        expect(await tooLarge!.json()).toEqual({
+          error: expect.stringMatching(/^The session would be too large \(\d+ bytes, the limit is 1048576\)/),
+        });
         expect(Object.keys((await api.session()).data)).toHaveLength(stored);
 
         const page = await api.request('PUT', '/api/data/more', { json: chunk, accept: 'html' });
@@ -340,22 +347,26 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
   });
 
   describe(`${name}: cookie name`, () => {
-    it('signs in under the SESSION_COOKIE_NAME it is given: a __Host- cookie in production (Secure, Path=/, no Domain)', async () => {
-      const demo = await options.start({ ...testConfig((options.modes ?? STORE_MODES)[0]!), cookieName: '__Host-sid', production: true });
-      try {
-        const browser = demoClient(demo.url);
-        const login = await browser.request('POST', '/login', { form: { user: 'hana' } });
-        expect(login.status).toBe(303);
-        const [cookie] = login.headers.getSetCookie();
-        expect(cookie).toMatch(/^__Host-sid=[^;]+;/);
-        expect(cookie).toMatch(/;\s*Secure/i);
-        expect(cookie).toMatch(/;\s*Path=\/(;|$)/i);
-        expect(cookie).not.toMatch(/;\s*Domain=/i);
-        expect((await browser.session()).user).toBe('hana');
-      } finally {
-        await demo.close();
-      }
-    }, START_TIMEOUT_MS);
+    it(
+      'signs in under the SESSION_COOKIE_NAME it is given: a __Host- cookie in production (Secure, Path=/, no Domain)',
+      async () => {
+        const demo = await options.start({ ...testConfig((options.modes ?? STORE_MODES)[0]!), cookieName: '__Host-sid', production: true });
+        try {
+          const browser = demoClient(demo.url);
+          const login = await browser.request('POST', '/login', { form: { user: 'hana' } });
+          expect(login.status).toBe(303);
+          const [cookie] = login.headers.getSetCookie();
+          expect(cookie).toMatch(/^__Host-sid=[^;]+;/);
+          expect(cookie).toMatch(/;\s*Secure/i);
+          expect(cookie).toMatch(/;\s*Path=\/(;|$)/i);
+          expect(cookie).not.toMatch(/;\s*Domain=/i);
+          expect((await browser.session()).user).toBe('hana');
+        } finally {
+          await demo.close();
+        }
+      },
+      START_TIMEOUT_MS,
+    );
   });
 
   describe(`${name}: store outage`, () => {
@@ -427,7 +438,10 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
  * Runs `pnpm --filter <app> <script>` from the repository root, as a user does, and sends
  * SIGINT to its whole process group once the demo listens: what Ctrl-C in a terminal does.
  */
-async function interruptStartScript(appDir: string, script: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+async function interruptStartScript(
+  appDir: string,
+  script: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const { name } = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name: string };
   const child = spawn('pnpm', ['--filter', name, script], {
     cwd: join(appDir, '../..'),

@@ -66,7 +66,11 @@ export async function startInMode(
 
 /** One fetch-based client: keeps its cookies, never follows redirects (the tests check them). */
 export function demoClient(baseUrl: string, jar = new CookieJar()) {
-  async function request(method: string, path: string, options: { json?: unknown; form?: Record<string, string>; accept?: 'json' | 'html' } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    options: { json?: unknown; form?: Record<string, string>; accept?: 'json' | 'html' } = {},
+  ) {
     const headers = new Headers();
     const cookie = jar.header();
     if (cookie !== undefined) headers.set('cookie', cookie);

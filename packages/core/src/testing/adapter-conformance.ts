@@ -240,10 +240,7 @@ async function* slowChunks(chunks: string[]): AsyncIterable<string> {
  *   },
  * });
  */
-export function describeAdapterConformance<Store extends SessionStore>(
-  name: string,
-  options: AdapterConformanceOptions<Store>,
-): void {
+export function describeAdapterConformance<Store extends SessionStore>(name: string, options: AdapterConformanceOptions<Store>): void {
   const { start, cleanup } = options;
   const createStore = options.createStore ?? (() => createMemoryStore() as Store);
   if (typeof start !== 'function') {
@@ -644,7 +641,9 @@ export function describeAdapterConformance<Store extends SessionStore>(
         expect((await (await browser.get('/late')).json()).outcome).toBe('returned');
         expect(reported).toEqual([expect.objectContaining({ name: 'SessionUsageError', reason: 'committed' })]);
         // The message names the adapter and, in its words, its own response call.
-        expect(reported[0]!.message).toMatch(/^@sess\/[a-z]+: session\.set\(\) was called after the session of this request was already committed/);
+        expect(reported[0]!.message).toMatch(
+          /^@sess\/[a-z]+: session\.set\(\) was called after the session of this request was already committed/,
+        );
         expect(await (await browser.get('/get/user')).json()).toEqual({ value: 'alice' });
       });
 
@@ -692,13 +691,13 @@ class Browser {
   async #send(method: string, path: string, options: BrowserRequestOptions): Promise<Response> {
     const headers = new Headers();
     const header =
-      options.header ?? ('cookie' in options ? (options.cookie === undefined ? undefined : `${COOKIE_NAME}=${options.cookie}`) : this.#jar.header());
+      options.header ??
+      ('cookie' in options ? (options.cookie === undefined ? undefined : `${COOKIE_NAME}=${options.cookie}`) : this.#jar.header());
     if (header !== undefined) headers.set('cookie', header);
     const init: RequestInit = { method, headers, redirect: 'manual' };
     if (options.signal) init.signal = options.signal;
     const server = this.#server;
-    const res =
-      'baseUrl' in server ? await fetch(new URL(path, server.baseUrl), init) : await server.request(path, init);
+    const res = 'baseUrl' in server ? await fetch(new URL(path, server.baseUrl), init) : await server.request(path, init);
     // A replayed or forged cookie must not change what the jar holds.
     if (!('cookie' in options) && options.header === undefined) this.#jar.update(res);
     return res;

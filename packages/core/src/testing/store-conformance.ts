@@ -43,10 +43,7 @@ const HOUR_MS = 60 * 60 * 1000;
  * @example
  * describeStoreConformance('my store', { createStore: () => createMyStore() });
  */
-export function describeStoreConformance<Store extends SessionStore>(
-  name: string,
-  options: StoreConformanceOptions<Store>,
-): void {
+export function describeStoreConformance<Store extends SessionStore>(name: string, options: StoreConformanceOptions<Store>): void {
   const { createStore, cleanup, createSizeLimitedStore, expiryMs = 300 } = options;
   if (typeof createStore !== 'function') {
     throw new TypeError('@sess/core: describeStoreConformance needs a `createStore` function.');
@@ -264,9 +261,10 @@ export function describeStoreConformance<Store extends SessionStore>(
           it('counts characters outside the BMP as 4 bytes in an update', async () => {
             const key = await newKey();
             await limited.set(key, record({ data: { e: 'é'.repeat(10) } })); // 1 + 22 bytes
-            await expect(
-              limited.update!(key, { set: { f: '👋'.repeat(20) }, removed: [], meta: metaOf(record()) }),
-            ).rejects.toMatchObject({ name: 'SessionTooLargeError', sizeBytes: 1 + 22 + 1 + 82 });
+            await expect(limited.update!(key, { set: { f: '👋'.repeat(20) }, removed: [], meta: metaOf(record()) })).rejects.toMatchObject({
+              name: 'SessionTooLargeError',
+              sizeBytes: 1 + 22 + 1 + 82,
+            });
             await limited.update!(key, { set: { f: '👋'.repeat(18) }, removed: [], meta: metaOf(record()) }); // 97 bytes
             expect((await limited.get(key))?.data).toEqual({ e: 'é'.repeat(10), f: '👋'.repeat(18) });
           });
@@ -361,9 +359,7 @@ export function describeStoreConformance<Store extends SessionStore>(
           const key = await newKey();
           await store.set(key, record({ data: { base: true } }));
           const meta = metaOf(record());
-          await Promise.all(
-            Array.from({ length: 50 }, (_, i) => store.update!(key, { set: { [`key${i}`]: i }, removed: [], meta })),
-          );
+          await Promise.all(Array.from({ length: 50 }, (_, i) => store.update!(key, { set: { [`key${i}`]: i }, removed: [], meta })));
           const expected: SessionData = { base: true };
           for (let i = 0; i < 50; i++) expected[`key${i}`] = i;
           expect((await store.get(key))?.data).toEqual(expected);
@@ -561,9 +557,7 @@ export function describeStoreConformance<Store extends SessionStore>(
             await store.set(key, record({ userId }));
             const meta = metaOf(record({ userId, expiresAtMs: Date.now() + 3 * HOUR_MS }));
             await store.touch!(key, meta);
-            expect(await store.listByUser!(userId)).toEqual([
-              expect.objectContaining({ key, expiresAtMs: meta.expiresAtMs }),
-            ]);
+            expect(await store.listByUser!(userId)).toEqual([expect.objectContaining({ key, expiresAtMs: meta.expiresAtMs })]);
           });
         }
       });

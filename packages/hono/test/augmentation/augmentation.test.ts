@@ -1,6 +1,6 @@
+import { type ContextSession, session } from '@sess/hono';
 import { Hono } from 'hono';
 import { describe, expectTypeOf, it } from 'vitest';
-import { type ContextSession, session } from '@sess/hono';
 
 // The opt-in way: augment once, then every Hono app in the program types c.var.session.
 // Its own tsconfig, so the augmentation does not leak into the other tests' types.

@@ -7,7 +7,7 @@ import { cookieOf, recordConsole, SECRET } from './helpers';
 
 export function describeEnvOptions(runtime: string): void {
   describe(`@sess/hono [${runtime}]: configured from the env`, () => {
-    it('builds the manager once, from the first request\'s env, when given a function of the env', async () => {
+    it("builds the manager once, from the first request's env, when given a function of the env", async () => {
       interface Bindings {
         SESSION_SECRET: string;
       }

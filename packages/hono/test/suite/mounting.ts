@@ -19,7 +19,7 @@ export function describeMounting(runtime: string): void {
       expect((await app.request('/', { method: 'POST' })).headers.getSetCookie()).toHaveLength(1);
     });
 
-    it('runs although an earlier middleware set a `session` variable of its own (better-auth\'s guide does)', async () => {
+    it("runs although an earlier middleware set a `session` variable of its own (better-auth's guide does)", async () => {
       const app = new Hono<SessionEnv>();
       app.use(async (c, next) => {
         c.set('session', { id: 'from another library' } as never);

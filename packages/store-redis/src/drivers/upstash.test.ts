@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isSessionStoreError } from '@sess/core';
+import { Redis } from '@upstash/redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '../../../test-kit/src/redis/index';
 // By path: @sess/test-kit depends on this package, so a dev dependency back would be a cycle.
 import { startUpstashBridge, type UpstashBridge } from '../../../test-kit/src/upstash-bridge/index';
-import { Redis } from '@upstash/redis';
-import { isSessionStoreError } from '@sess/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../test/clients';
-import { type RedisServer, startRedisServer } from '../../../test-kit/src/redis/index';
 import { createRedisStore } from '../index';
 import type { RedisCommandPort } from '../port';
 import { upstashDriver } from './upstash';

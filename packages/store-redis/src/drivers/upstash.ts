@@ -110,11 +110,7 @@ export const upstashDriver: RedisDriver<UpstashClient> = {
   transport: 'http',
   matches(value): value is UpstashClient {
     const candidate = value as Partial<UpstashClient>;
-    return (
-      typeof candidate.createScript === 'function' &&
-      typeof candidate.evalsha === 'function' &&
-      requesterOf(value) !== undefined
-    );
+    return typeof candidate.createScript === 'function' && typeof candidate.evalsha === 'function' && requesterOf(value) !== undefined;
   },
   createPort(client, context): RedisCommandPort {
     const send = createSender(requesterOf(client)!, context.operationTimeoutMs);

@@ -1,11 +1,11 @@
 /* The store conformance suite as Bun and Deno run it, once per driver that runs there. */
 import process from 'node:process';
+import { isSessionStoreError } from '@sess/core';
 import { describeStoreConformance } from '@sess/core/testing';
 import { createRedisStore, type RedisClientLike, type RedisStore } from '@sess/store-redis';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
-import { isSessionStoreError } from '@sess/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../../test-kit/src/redis/redis-server';
 import { printResults, runCollected } from '../../../test-kit/src/runtimes/vitest-host';
@@ -27,8 +27,7 @@ async function clients(): Promise<[driver: string, client: object, close: () => 
   ];
   if (runtime === 'bun') {
     // Bun's own client, from its global (an `import 'bun'` would not type-check off Bun).
-    const { RedisClient } = (globalThis as unknown as { Bun: { RedisClient: new (url: string) => object & { close(): void } } })
-      .Bun;
+    const { RedisClient } = (globalThis as unknown as { Bun: { RedisClient: new (url: string) => object & { close(): void } } }).Bun;
     const bun = new RedisClient(redisUrl);
     list.push(['bun', bun, async () => bun.close()]);
   }
@@ -90,7 +89,10 @@ function describeBunOutages(): void {
     it('fails a load with SessionStoreError while Redis is away, and serves again once the client is back', async () => {
       await server.stop();
       const startedMs = Date.now();
-      const error = await store.get(key).then(() => undefined, (caught: unknown) => caught);
+      const error = await store.get(key).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(isSessionStoreError(error)).toBe(true);
       expect(Date.now() - startedMs).toBeLessThan(1_500);
       await server.start();
@@ -101,7 +103,10 @@ function describeBunOutages(): void {
     it('never reopens a client the application closed: calls fail with SessionStoreError', async () => {
       expect(await store.get(key)).toMatchObject({ data: { a: 1 } });
       client.close();
-      const error = await store.get(key).then(() => undefined, (caught: unknown) => caught);
+      const error = await store.get(key).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(isSessionStoreError(error)).toBe(true);
       expect(client.connected).toBe(false);
     });

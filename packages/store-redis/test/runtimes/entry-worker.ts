@@ -19,14 +19,10 @@ export default {
       collected = true;
       const client = new Redis({ url: env.UPSTASH_URL, token: env.UPSTASH_TOKEN });
       const prefix = `test:runtimes:workerd:upstash:${crypto.randomUUID().slice(0, 8)}:`;
-      const stores: RedisStore<Redis>[] = [
-        createRedisStore({ client, prefix }),
-        createRedisStore({ client, prefix: `${prefix}size:` }),
-      ];
+      const stores: RedisStore<Redis>[] = [createRedisStore({ client, prefix }), createRedisStore({ client, prefix: `${prefix}size:` })];
       describeStoreConformance('Redis single node, upstash [workerd]', {
         createStore: () => stores[0]!,
-        createSizeLimitedStore: ({ maxSizeBytes }) =>
-          createRedisStore({ client, prefix: `${prefix}size:`, maxSizeBytes }),
+        createSizeLimitedStore: ({ maxSizeBytes }) => createRedisStore({ client, prefix: `${prefix}size:`, maxSizeBytes }),
       });
       describe('Redis single node, ioredis [workerd]', () => {
         it('is refused when the store is made: a TCP socket there belongs to one request; the error names @upstash/redis', () => {

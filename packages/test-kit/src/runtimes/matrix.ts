@@ -89,7 +89,9 @@ export async function bundle(
     // ioredis, node-redis and their dependencies are CommonJS and require() Node built-ins.
     banner:
       target === 'server'
-        ? { js: "import { createRequire as __sessCreateRequire } from 'node:module'; const require = __sessCreateRequire(import.meta.url);" }
+        ? {
+            js: "import { createRequire as __sessCreateRequire } from 'node:module'; const require = __sessCreateRequire(import.meta.url);",
+          }
         : {},
     plugins: [sourcesPlugin()],
     logLevel: 'silent',
@@ -128,7 +130,9 @@ async function runServerRuntime(runtime: 'bun' | 'deno', bundled: string, option
 
 /** The workerd that miniflare runs, as the runs name it (`workerd 1.2026...`). */
 export function workerdVersion(): string {
-  const manifest = require(join(dirname(require.resolve('miniflare/package.json')), 'package.json')) as { dependencies: { workerd: string } };
+  const manifest = require(join(dirname(require.resolve('miniflare/package.json')), 'package.json')) as {
+    dependencies: { workerd: string };
+  };
   return `workerd ${manifest.dependencies.workerd}`;
 }
 
@@ -181,9 +185,7 @@ export async function runRuntimeMatrix(options: RuntimeMatrixOptions): Promise<R
   });
   const runs: RuntimeRun[] = [];
   for (const runtime of ['bun', 'deno'] as const) {
-    runs.push(
-      server.status === 'fulfilled' ? await runServerRuntime(runtime, server.value, options) : unbuilt(runtime, server.reason),
-    );
+    runs.push(server.status === 'fulfilled' ? await runServerRuntime(runtime, server.value, options) : unbuilt(runtime, server.reason));
   }
   runs.push(worker.status === 'fulfilled' ? await runWorkerd(worker.value, options) : unbuilt('workerd', worker.reason));
   return runs;

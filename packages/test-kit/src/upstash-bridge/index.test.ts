@@ -132,11 +132,7 @@ describe('the Upstash REST bridge: /pipeline and /multi-exec', () => {
       ['GET', key],
     ]);
     expect(status).toBe(200);
-    expect(body).toEqual([
-      { result: 'OK' },
-      { error: 'ERR value is not an integer or out of range' },
-      { result: 'valuex' },
-    ]);
+    expect(body).toEqual([{ result: 'OK' }, { error: 'ERR value is not an integer or out of range' }, { result: 'valuex' }]);
   });
 
   it('runs a transaction atomically and keeps a failing command in its own slot', async () => {
