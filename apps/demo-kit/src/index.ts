@@ -19,5 +19,5 @@ export {
 } from './handlers';
 export { escapeHtml, type PageSession, type PageView, renderPage } from './page';
 export { listen, type RunningDemo, runDemoCli, type StartDemo, type StartDemoOptions } from './server';
-export { asDemoError, createDemoStore, type DemoStore, type StoreMode } from './store';
+export { asDemoError, createDemoStore, type DemoAppOptions, type DemoStore, demoAppOptions, type StoreMode } from './store';
 export { type BridgedConfig, withUpstashBridge } from './upstash-driver';

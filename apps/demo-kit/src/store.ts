@@ -1,6 +1,6 @@
 import { createMemoryStore, type SessionStore } from '@sess/core';
 import { httpError } from './body';
-import type { DemoConfig, DemoRedisDriver } from './config';
+import { type DemoConfig, type DemoRedisDriver, demoCookie } from './config';
 import { createDemoRedisStore } from './redis-driver';
 
 /**
@@ -53,6 +53,29 @@ export function createDemoStore(
         await close();
       }
     },
+  };
+}
+
+/** What every demo's `createApp` takes: the secret, the store and what the page says of it, the cookie. */
+export interface DemoAppOptions<Store = SessionStore> {
+  secret: string;
+  store: Store;
+  /** Shown on the page. */
+  storeMode: StoreMode;
+  /** The Redis client of the `redis` mode, shown beside it. */
+  storeDriver?: DemoRedisDriver | undefined;
+  /** The cookie from `demoCookie(config)`: `SESSION_COOKIE_NAME`, Secure in production. @default the core's (`sid`) */
+  cookie?: { name: string; secure: boolean };
+}
+
+/** The app options for a demo started on `config` with `demoStore`. */
+export function demoAppOptions(config: Pick<DemoConfig, 'secret' | 'cookieName' | 'production'>, demoStore: DemoStore): DemoAppOptions {
+  return {
+    secret: config.secret,
+    store: demoStore.store,
+    storeMode: demoStore.mode,
+    storeDriver: demoStore.driver,
+    cookie: demoCookie(config),
   };
 }
 

@@ -1,14 +1,13 @@
-import type { SessionStore } from '@sess/core';
 import {
   asDemoError,
   createDemoHandlers,
   createDemoStore,
+  type DemoAppOptions,
   type DemoConfig,
   type DemoFlashData,
-  type DemoRedisDriver,
   type DemoReply,
   type DemoSessionData,
-  demoCookie,
+  demoAppOptions,
   errorReply,
   isJsonContentType,
   listen,
@@ -18,7 +17,6 @@ import {
   notFoundReply,
   parseJsonBody,
   type StartDemo,
-  type StoreMode,
   wantsJson,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/express';
@@ -31,13 +29,7 @@ declare module '@sess/express' {
 }
 
 /** The demo app on a given store: the session middleware, body parsers, and the contract's routes. */
-export function createApp(options: {
-  secret: string;
-  store: SessionStore;
-  storeMode: StoreMode;
-  storeDriver?: DemoRedisDriver | undefined;
-  cookie?: { name: string; secure: boolean };
-}): Express & { sessions: SessionMiddleware } {
+export function createApp(options: DemoAppOptions): Express & { sessions: SessionMiddleware } {
   const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
   const handlers = createDemoHandlers({
     framework: 'Express',
@@ -103,13 +95,7 @@ function send(res: Response, reply: DemoReply): void {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({
-    secret: config.secret,
-    store: demoStore.store,
-    storeMode: demoStore.mode,
-    storeDriver: demoStore.driver,
-    cookie: demoCookie(config),
-  });
+  const app = createApp(demoAppOptions(config, demoStore));
   const server = await listen(app, config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;

@@ -9,19 +9,18 @@ import {
   createDemoHandlers,
   type DemoFlashData,
   type DemoHandlersOptions,
-  type DemoRedisDriver,
   type DemoReply,
   type DemoRequest,
   type DemoSessionData,
   errorReply,
   httpError,
   isJsonContentType,
+  type DemoAppOptions as KitDemoAppOptions,
   logServerError,
   MAX_FORM_BODY_BYTES,
   MAX_JSON_BODY_BYTES,
   notFoundReply,
   parseJsonBody,
-  type StoreMode,
   wantsJson,
 } from '@sess/demo-kit';
 import { type SessionEnv, type SessionMiddleware, session } from '@sess/hono';
@@ -32,15 +31,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 /** Types `c.var.session` through Hono's Env generic: `(await c.var.session.load()).get('count')` is a number. */
 export type DemoEnv = SessionEnv<DemoSessionData, DemoFlashData>;
 
-export interface DemoAppOptions {
-  secret: string;
-  store: SessionManagerOptions['store'];
-  /** Shown on the page. */
-  storeMode: StoreMode;
-  /** The Redis client of the `redis` mode, shown beside it. */
-  storeDriver?: DemoRedisDriver | undefined;
-  /** The cookie from `demoCookie(config)`: `SESSION_COOKIE_NAME`, Secure in production. @default the core's (`sid`) */
-  cookie?: { name: string; secure: boolean };
+export interface DemoAppOptions extends KitDemoAppOptions<SessionManagerOptions['store']> {
   /** The per-user session index; defaults to the session manager (a server store has one). */
   userIndex?: DemoHandlersOptions['manager'];
 }

@@ -3,7 +3,7 @@
  * and the same configuration, stores and console lines as on Node. Bundled by
  * scripts/bundle.ts (the workspace packages are TypeScript sources).
  */
-import { createDemoStore, type DemoConfig, demoCookie, runDemoCli, type StartDemo } from '@sess/demo-kit';
+import { createDemoStore, type DemoConfig, demoAppOptions, runDemoCli, type StartDemo } from '@sess/demo-kit';
 import { createApp } from './app';
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -40,13 +40,7 @@ const serve: Serve = async (fetch, config) => {
 
 const start: StartDemo = async (config, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({
-    secret: config.secret,
-    store: demoStore.store,
-    storeMode: demoStore.mode,
-    storeDriver: demoStore.driver,
-    cookie: demoCookie(config),
-  });
+  const app = createApp(demoAppOptions(config, demoStore));
   const server = await serve(app.fetch, config);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {

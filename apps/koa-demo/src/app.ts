@@ -1,16 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import type { SessionStore } from '@sess/core';
 import {
   asDemoError,
   createDemoHandlers,
   createDemoStore,
+  type DemoAppOptions,
   type DemoConfig,
   type DemoFlashData,
-  type DemoRedisDriver,
   type DemoReply,
   type DemoRequest,
   type DemoSessionData,
-  demoCookie,
+  demoAppOptions,
   errorReply,
   httpError,
   isJsonContentType,
@@ -21,7 +20,6 @@ import {
   notFoundReply,
   parseJsonBody,
   type StartDemo,
-  type StoreMode,
   wantsJson,
 } from '@sess/demo-kit';
 import { type SessionMiddleware, session } from '@sess/koa';
@@ -34,13 +32,7 @@ declare module '@sess/koa' {
 }
 
 /** The demo app on a given store: error replies, the session middleware, and the contract's routes. */
-export function createApp(options: {
-  secret: string;
-  store: SessionStore;
-  storeMode: StoreMode;
-  storeDriver?: DemoRedisDriver | undefined;
-  cookie?: { name: string; secure: boolean };
-}): Koa & { sessions: SessionMiddleware } {
+export function createApp(options: DemoAppOptions): Koa & { sessions: SessionMiddleware } {
   const sessions = session({ secret: options.secret, store: options.store, ...(options.cookie && { cookie: options.cookie }) });
   const handlers = createDemoHandlers({
     framework: 'Koa',
@@ -179,13 +171,7 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
 /** Starts the demo on `config.port` with the store `config` selects (memory, or Redis with `REDIS_URL`). */
 export const start: StartDemo = async (config: DemoConfig, options = {}) => {
   const demoStore = createDemoStore(config, { clearOnClose: options.clearStoreOnClose });
-  const app = createApp({
-    secret: config.secret,
-    store: demoStore.store,
-    storeMode: demoStore.mode,
-    storeDriver: demoStore.driver,
-    cookie: demoCookie(config),
-  });
+  const app = createApp(demoAppOptions(config, demoStore));
   const server = await listen(app.callback(), config, demoStore.close).catch(async (error: unknown) => {
     await demoStore.close();
     throw error;
