@@ -43,7 +43,8 @@ export function demoErrorResponse(error: unknown, request: Request): Response {
 /**
  * A Route Handler of the demo's HTTP contract: the `@sess/next` route wrapper around a
  * demo-kit handler. A store outage, in the handler's load or in the commit, is answered by
- * `onStoreError` with the contract's 503; any other error the handler throws by the same reply.
+ * `onStoreError` with the contract's 503, a session over the size limit by `onSessionTooLarge` with its 413;
+ * any other error the handler throws by the same reply.
  */
 export function demoRoute(run: DemoRoute): (request: Request, context: RouteContext) => Promise<Response> {
   const route = sessions.route(
@@ -51,7 +52,7 @@ export function demoRoute(run: DemoRoute): (request: Request, context: RouteCont
       const body = await readBody(req);
       return toResponse(await run({ session, wantsJson: wantsJson(req.headers.get('accept')), body }, await ctx.params));
     },
-    { onStoreError: demoErrorResponse },
+    { onStoreError: demoErrorResponse, onSessionTooLarge: demoErrorResponse },
   );
   return async function demoRouteHandler(request, context) {
     try {

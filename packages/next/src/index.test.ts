@@ -416,6 +416,31 @@ describe('sessions.route() during a store outage', () => {
   });
 });
 
+describe('sessions.route() when the session grows over the size limit', () => {
+  const grow = async (_request: Request, handle: { load(): Promise<NextSession> }) => {
+    (await handle.load()).set('user', 'x'.repeat(600));
+    return Response.json({ ok: true });
+  };
+  const post = () => new Request('http://next.test/grow', { method: 'POST' });
+  const store = () => createMemoryStore({ maxSizeBytes: 500 });
+
+  it("answers a plain 413 instead of the handler's 200, setting no cookie", async () => {
+    const response = await createSessions({ secret: SECRET, store: store() }).route(grow)(post(), {});
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await response.text()).toMatch(/^Content Too Large: the session would be \d+ bytes, over the limit of 500\./);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("answers with onSessionTooLarge when given one, in the app's own format", async () => {
+    const onSessionTooLarge = vi.fn((error: { limitBytes: number }) => Response.json({ limit: error.limitBytes }, { status: 413 }));
+    const response = await createSessions({ secret: SECRET, store: store() }).route(grow, { onSessionTooLarge })(post(), {});
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ limit: 500 });
+    expect(onSessionTooLarge).toHaveBeenCalledOnce();
+  });
+});
+
 describe('sessions.action() when the write after it fails (the core settleRequest policy)', () => {
   /** Reads from the test's store, refuses every write. */
   const writesFail = (): SessionStore => {

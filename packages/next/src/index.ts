@@ -13,12 +13,14 @@ import {
   replacedResponse,
   type StoreErrorAnswer,
   sessionCookieHeader,
+  sessionTooLarge,
   storeUnavailable,
+  type TooLargeAnswer,
   withCommitHeaders,
 } from './shared';
 
 export type { NextSessionsOptions, NextSessionsStore } from './first-use';
-export { type StoreErrorAnswer, storeUnavailable } from './shared';
+export { type StoreErrorAnswer, sessionTooLarge, storeUnavailable, type TooLargeAnswer } from './shared';
 
 /**
  * Your session's shape. Augment it to type every session this package hands out:
@@ -58,6 +60,11 @@ export type ReadonlyNextSession = Omit<NextSession, SessionWriteMethod>;
 export interface RouteOptions {
   /** The answer to a store outage. @default storeUnavailable (503, `Retry-After: 2`, plain text) */
   onStoreError?: StoreErrorAnswer;
+  /**
+   * The answer to a session that grew over the store's size limit: the handler's answer is
+   * replaced, since its write was refused. @default sessionTooLarge (413, plain text)
+   */
+  onSessionTooLarge?: TooLargeAnswer;
 }
 
 /** What `createSessions` returns: one object per app, imported wherever a session is needed. */
@@ -88,7 +95,9 @@ export interface NextSessions {
    * committed before the response leaves, with `Set-Cookie`, `Vary: Cookie` and
    * `Cache-Control: private` added to it. A store outage (a `SessionStoreError` from
    * `load()` the handler did not catch, or from the commit) is answered with
-   * `options.onStoreError`: by default a 503 with `Retry-After`.
+   * `options.onStoreError`: by default a 503 with `Retry-After`. A commit refused for
+   * size (`SessionTooLargeError`) is answered with `options.onSessionTooLarge`: by default
+   * a plain 413.
    */
   route<Context = unknown>(
     handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
@@ -168,7 +177,10 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
     handler: (request: Request, session: NextSessionHandle, context: Context) => Promise<Response> | Response,
     options: RouteOptions = {},
   ): (request: Request, context: Context) => Promise<Response> {
-    const { onStoreError = storeUnavailable } = options;
+    const answers = {
+      onStoreError: options.onStoreError ?? storeUnavailable,
+      onSessionTooLarge: options.onSessionTooLarge ?? sessionTooLarge,
+    };
     return async function sessionRoute(request: Request, context: Context): Promise<Response> {
       const handle = manager.open(request.headers.get('cookie'), OPEN_OPTIONS);
       let response: Response;
@@ -176,7 +188,7 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
         response = await handler(request, handle, context);
       } catch (error) {
         const settled = await settleThrown(handle, error);
-        if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
+        if (settled.send === 'error') return replacedResponse(settled, request, answers);
         // `redirect()`/`notFound()` build their response inside Next: cookies can only go through `cookies()`.
         if (settled.commit.cookies.length > 0) {
           const jar = await cookies();
@@ -184,10 +196,10 @@ export function createSessions(options: NextSessionsOptions | SessionManager<App
         }
         const storeError = asStoreError(error);
         if (storeError === undefined) throw error;
-        return onStoreError(storeError, request);
+        return answers.onStoreError(storeError, request);
       }
       const settled = await settleRequest(manager, handle, { status: response.status });
-      if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
+      if (settled.send === 'error') return replacedResponse(settled, request, answers);
       return withCommitHeaders(response, settled.commit);
     };
   }

@@ -2,10 +2,19 @@ import { type SessionManager, settleRequest } from '@sess/core/adapter';
 import { type NextRequest, NextResponse } from 'next/server.js';
 import { managerAtFirstUse, type NextSessionsOptions } from './first-use';
 import type { AppFlashData, AppSessionData, NextSession } from './index';
-import { asStoreError, OPEN_OPTIONS, replacedResponse, type StoreErrorAnswer, storeUnavailable, withCommitHeaders } from './shared';
+import {
+  asStoreError,
+  OPEN_OPTIONS,
+  replacedResponse,
+  type StoreErrorAnswer,
+  sessionTooLarge,
+  storeUnavailable,
+  type TooLargeAnswer,
+  withCommitHeaders,
+} from './shared';
 
 export type { NextSessionsOptions } from './first-use';
-export type { StoreErrorAnswer } from './shared';
+export type { StoreErrorAnswer, TooLargeAnswer } from './shared';
 
 /** Options of `createSessionProxy()`. */
 export interface SessionProxyOptions {
@@ -15,6 +24,8 @@ export interface SessionProxyOptions {
    * @default storeUnavailable (503, `Retry-After: 2`, plain text)
    */
   onStoreError?: StoreErrorAnswer;
+  /** The answer to a session that grew over the store's size limit in `decide`. @default sessionTooLarge (413, plain text) */
+  onSessionTooLarge?: TooLargeAnswer;
 }
 
 /** What a proxy decision may answer: a response (a redirect...) or nothing, to let the request through. */
@@ -59,7 +70,10 @@ export function createSessionProxy(
   proxyOptions: SessionProxyOptions = {},
 ): SessionProxy {
   const manager = managerAtFirstUse<AppSessionData, AppFlashData>(options, 'createSessionProxy()');
-  const { onStoreError = storeUnavailable } = proxyOptions;
+  const answers = {
+    onStoreError: proxyOptions.onStoreError ?? storeUnavailable,
+    onSessionTooLarge: proxyOptions.onSessionTooLarge ?? sessionTooLarge,
+  };
 
   async function sessionProxy(
     request: NextRequest,
@@ -76,10 +90,10 @@ export function createSessionProxy(
       await settleRequest(manager, handle, { error });
       const storeError = asStoreError(error);
       if (storeError === undefined) throw error;
-      return onStoreError(storeError, request);
+      return answers.onStoreError(storeError, request);
     }
     const settled = await settleRequest(manager, handle, { status: answer?.status ?? 200 });
-    if (settled.send === 'error') return replacedResponse(settled, request, onStoreError);
+    if (settled.send === 'error') return replacedResponse(settled, request, answers);
     const { commit } = settled;
     if (answer !== undefined) return withCommitHeaders(answer, commit);
 

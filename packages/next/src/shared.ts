@@ -1,4 +1,4 @@
-import { isSessionStoreError, type SessionStoreError } from '@sess/core';
+import { isSessionStoreError, isSessionTooLargeError, type SessionStoreError, type SessionTooLargeError } from '@sess/core';
 import { applyCommitHeaders, type CommitResult, type ErrorAnswer, type HeaderAccess, isSessionCookieName } from '@sess/core/adapter';
 
 /** How a late write's report names the moment the request ended, in every entry point. */
@@ -129,16 +129,33 @@ export function asStoreError(error: unknown): SessionStoreError | undefined {
 }
 
 /**
- * The response replacing one whose write was lost (`settleRequest`'s `ErrorAnswer`):
- * `onStoreError` for an outage, a 413 for an oversized session; anything else is a bug,
- * thrown for Next to log and answer.
+ * How a Route Handler answers a session that grew over the store's size limit
+ * (`SessionTooLargeError`, 413): a response for it, such as JSON in your API's format.
  */
-export function replacedResponse(answer: ErrorAnswer, request: Request, onStoreError: StoreErrorAnswer): Response | Promise<Response> {
-  const storeError = asStoreError(answer.error);
-  if (storeError !== undefined) return onStoreError(storeError, request);
-  if (answer.status >= 500) throw answer.error;
-  return new Response('The session could not be saved: it grew too large.\n', {
-    status: answer.status,
-    headers: { ...answer.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+export type TooLargeAnswer = (error: SessionTooLargeError, request: Request) => Response | Promise<Response>;
+
+/** The default answer to an oversized session: 413 Content Too Large, plain text, never cached. */
+export function sessionTooLarge(error: SessionTooLargeError): Response {
+  return new Response(`Content Too Large: the session would be ${error.sizeBytes} bytes, over the limit of ${error.limitBytes}.\n`, {
+    status: 413,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
   });
+}
+
+/** The answers a Route Handler or the proxy gives when the commit of a successful answer fails. */
+export interface CommitFailureAnswers {
+  onStoreError: StoreErrorAnswer;
+  onSessionTooLarge: TooLargeAnswer;
+}
+
+/**
+ * The response replacing one whose write was lost (`settleRequest`'s `ErrorAnswer`):
+ * `onStoreError` for an outage, `onSessionTooLarge` for an oversized session; anything
+ * else is a bug, thrown for Next to log and answer.
+ */
+export function replacedResponse(answer: ErrorAnswer, request: Request, answers: CommitFailureAnswers): Response | Promise<Response> {
+  const storeError = asStoreError(answer.error);
+  if (storeError !== undefined) return answers.onStoreError(storeError, request);
+  if (isSessionTooLargeError(answer.error)) return answers.onSessionTooLarge(answer.error, request);
+  throw answer.error;
 }
