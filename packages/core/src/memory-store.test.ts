@@ -181,6 +181,9 @@ describe('memory store bound in bytes', () => {
   /** A session of 1,000,006 bytes by the size rule: `blob` (4) + a JSON string of 1,000,000 characters. */
   const megabyteSession = (i: number) => record({ data: { blob: `${i}`.padEnd(1_000_000, 'x') } });
 
+  // Serializing 100 MB of values: about half a second alone, over vitest's 5 s default on a loaded 2-core box.
+  const MEGABYTES_TIMEOUT_MS = 30_000;
+
   it('holds 64 MiB of data by default: of 100 sessions of 1 MB, the 67 written last', async () => {
     const store = createMemoryStore();
     for (let i = 0; i < 100; i++) await store.set(`k${i}`, megabyteSession(i));
@@ -188,7 +191,7 @@ describe('memory store bound in bytes', () => {
     for (let i = 0; i < 100; i++) if ((await store.get(`k${i}`)) !== undefined) kept.push(i);
     // 67 × 1,000,006 bytes fit in 67,108,864; 68 do not.
     expect(kept).toEqual(Array.from({ length: 67 }, (_, i) => 33 + i));
-  });
+  }, MEGABYTES_TIMEOUT_MS);
 
   it('evicts by last use within the byte bound: a session read between large writes stays', async () => {
     const store = createMemoryStore({ maxTotalBytes: 5_000_000 });
@@ -200,7 +203,7 @@ describe('memory store bound in bytes', () => {
     // 4 large sessions fit beside the small one: the 16 older ones went.
     expect(await store.get('big15')).toBeUndefined();
     for (let i = 16; i < 20; i++) expect(await store.get(`big${i}`)).toBeDefined();
-  });
+  }, MEGABYTES_TIMEOUT_MS);
 
   it('frees the bytes of destroyed, rotated and shrunk sessions', async () => {
     const store = createMemoryStore({ maxTotalBytes: 2_500_000 });
@@ -212,7 +215,7 @@ describe('memory store bound in bytes', () => {
     await store.set('c', megabyteSession(3));
     await store.set('d', megabyteSession(4));
     for (const key of ['b2', 'c', 'd']) expect(await store.get(key), key).toBeDefined();
-  });
+  }, MEGABYTES_TIMEOUT_MS);
 
   it('survives 400 sessions of 1 MB in a process with a 256 MB heap, which the count bound alone let crash', async () => {
     const { execFileSync } = (await import(/* @vite-ignore */ 'node:child_process' as string)) as {

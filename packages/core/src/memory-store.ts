@@ -1,7 +1,15 @@
 import { invalidOption, SessionTooLargeError } from './errors';
 import { checkOptions, clockOption, serializerOption } from './options';
 import type { Serializer } from './serializer';
-import type { SessionData, SessionMeta, SessionPatch, SessionRecord, SessionStore, UserSessionSummary } from './store';
+import {
+  copySessionMeta,
+  type SessionData,
+  type SessionMeta,
+  type SessionPatch,
+  type SessionRecord,
+  type SessionStore,
+  type UserSessionSummary,
+} from './store';
 import { envVar, warnOnce } from './warnings';
 
 /** Options of `createMemoryStore`. */
@@ -229,7 +237,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
       entries.set(key, entry);
       const data: SessionData = {};
       for (const [name, text] of entry.values) data[name] = serializer.parse(text);
-      return { ...copyMeta(entry.meta), data } satisfies SessionRecord;
+      return { ...copySessionMeta(entry.meta), data } satisfies SessionRecord;
     },
 
     async set(key, record) {
@@ -238,7 +246,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
       const sizeBytes = sizeAfter(0, values, changes);
       applyChanges(values, changes);
       const previous = entries.get(key);
-      write(key, { meta: copyMeta(record), values, sizeBytes }, previous?.meta.userId);
+      write(key, { meta: copySessionMeta(record), values, sizeBytes }, previous?.meta.userId);
     },
 
     async rotate(fromKey, toKey, record) {
@@ -250,7 +258,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
       const sizeBytes = sizeAfter(0, values, changes);
       applyChanges(values, changes);
       remove(fromKey, old);
-      write(toKey, { meta: copyMeta(record), values, sizeBytes }, entries.get(toKey)?.meta.userId);
+      write(toKey, { meta: copySessionMeta(record), values, sizeBytes }, entries.get(toKey)?.meta.userId);
       return true;
     },
 
@@ -262,7 +270,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
     async touch(key, meta) {
       const entry = live(key);
       if (entry === undefined) return;
-      write(key, { meta: copyMeta(meta), values: entry.values, sizeBytes: entry.sizeBytes }, entry.meta.userId);
+      write(key, { meta: copySessionMeta(meta), values: entry.values, sizeBytes: entry.sizeBytes }, entry.meta.userId);
     },
 
     async update(key, patch: SessionPatch) {
@@ -273,7 +281,7 @@ export function memoryStore(options: MemoryStoreOptions, factory: string | undef
       serializeData(patch.set, changes);
       const sizeBytes = sizeAfter(entry.sizeBytes, entry.values, changes);
       applyChanges(entry.values, changes);
-      write(key, { meta: copyMeta(patch.meta), values: entry.values, sizeBytes }, entry.meta.userId);
+      write(key, { meta: copySessionMeta(patch.meta), values: entry.values, sizeBytes }, entry.meta.userId);
     },
 
     async listByUser(userId) {
@@ -321,18 +329,6 @@ function utf8ByteLength(text: string): number {
     } else length += 3;
   }
   return length;
-}
-
-/** Only the metadata fields, copied: the caller's object is never kept. */
-function copyMeta(meta: SessionMeta): SessionMeta {
-  const copy: SessionMeta = {
-    createdAtMs: meta.createdAtMs,
-    lastActiveAtMs: meta.lastActiveAtMs,
-    expiresAtMs: meta.expiresAtMs,
-    persistent: meta.persistent,
-  };
-  if (meta.userId !== undefined) copy.userId = meta.userId;
-  return copy;
 }
 
 function warnAboutCopies(factory: string | undefined): void {

@@ -25,6 +25,21 @@ export interface SessionMeta {
   userId?: string | undefined;
 }
 
+/**
+ * The metadata fields of `meta` (a record, a patch's meta) and nothing else, copied: what
+ * a store keeps or sends of it, never the caller's object.
+ */
+export function copySessionMeta(meta: SessionMeta): SessionMeta {
+  const copy: SessionMeta = {
+    createdAtMs: meta.createdAtMs,
+    lastActiveAtMs: meta.lastActiveAtMs,
+    expiresAtMs: meta.expiresAtMs,
+    persistent: meta.persistent,
+  };
+  if (meta.userId !== undefined) copy.userId = meta.userId;
+  return copy;
+}
+
 /** What a store keeps for one session. */
 export interface SessionRecord extends SessionMeta {
   data: SessionData;

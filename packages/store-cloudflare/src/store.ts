@@ -1,5 +1,6 @@
 /** `createDurableObjectStore`: the `SessionStore` a Worker uses, one object call per operation. */
 import {
+  copySessionMeta,
   invalidOption,
   isSerializer,
   jsonSerializer,
@@ -121,15 +122,15 @@ export function createDurableObjectStore<Id>(
       if (held === null) return undefined;
       const data: SessionData = {};
       for (const [name, text] of held.entries) data[name] = serializer.parse(text);
-      return { ...metaOf(held.meta), data } satisfies SessionRecord;
+      return { ...copySessionMeta(held.meta), data } satisfies SessionRecord;
     },
 
     async set(key, record) {
-      await call('set', { name: sessionName(key), op: 'set', meta: metaOf(record), entries: wholeRecord(record.data) });
+      await call('set', { name: sessionName(key), op: 'set', meta: copySessionMeta(record), entries: wholeRecord(record.data) });
     },
 
     async rotate(fromKey, toKey, record) {
-      const meta = metaOf(record);
+      const meta = copySessionMeta(record);
       const entries = wholeRecord(record.data);
       // Through the user's object: a sign-out everywhere of that user runs wholly before or after it.
       if (meta.userId !== undefined) {
@@ -146,13 +147,13 @@ export function createDurableObjectStore<Id>(
     },
 
     async touch(key, meta) {
-      await call('touch', { name: sessionName(key), op: 'touch', meta: metaOf(meta) });
+      await call('touch', { name: sessionName(key), op: 'touch', meta: copySessionMeta(meta) });
     },
 
     async update(key, patch) {
       const removed = [...patch.removed];
       const entries = serialize(patch.set, removed);
-      const body: ObjectCall = { name: sessionName(key), op: 'update', meta: metaOf(patch.meta), entries, removed, maxSizeBytes };
+      const body: ObjectCall = { name: sessionName(key), op: 'update', meta: copySessionMeta(patch.meta), entries, removed, maxSizeBytes };
       const result = await call<{ tooLargeBytes: number } | null>('update', body);
       if (result !== null) throw new SessionTooLargeError(PACKAGE, result.tooLargeBytes, maxSizeBytes, TOO_LARGE_HINT);
     },
@@ -165,16 +166,4 @@ export function createDurableObjectStore<Id>(
       return call<number>('destroyByUser', { name: userName(userId), op: 'destroyAll' });
     },
   };
-}
-
-/** Only the metadata fields: nothing else of the caller's object is sent. */
-function metaOf(meta: SessionMeta): SessionMeta {
-  const copy: SessionMeta = {
-    createdAtMs: meta.createdAtMs,
-    lastActiveAtMs: meta.lastActiveAtMs,
-    expiresAtMs: meta.expiresAtMs,
-    persistent: meta.persistent,
-  };
-  if (meta.userId !== undefined) copy.userId = meta.userId;
-  return copy;
 }
