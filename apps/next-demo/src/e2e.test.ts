@@ -1,4 +1,5 @@
 import { describeDemoE2E } from '@sess/demo-kit/testing';
 import { start } from './launch';
 
-describeDemoE2E('Next.js demo', start);
+// Server Components consume a flash in after(), once the response is sent (see @sess/next's README).
+describeDemoE2E('Next.js demo', start, { flashConsumedAfterResponse: true });

@@ -1,5 +1,5 @@
 import type { RunningDemo } from '@sess/demo-kit';
-import { demoClient, STORE_MODES, startInMode, useChromium } from '@sess/demo-kit/testing';
+import { afterResponseSettles, demoClient, STORE_MODES, startInMode, useChromium } from '@sess/demo-kit/testing';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from './launch';
@@ -67,6 +67,8 @@ describe('Next.js demo: Server Actions in a browser', () => {
         // A new id on sign-in: the browser must learn it.
         expect(await setCookieCount(actions)).toBe(1);
 
+        // The page consumed the flash in after(), once its response was sent.
+        await afterResponseSettles();
         await page.reload();
         expect(await page.getByTestId('user').textContent()).toBe('alice');
         expect(await page.getByTestId('flash').count()).toBe(0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
 import type { StoreMode } from '../store';
-import { demoClient, STORE_MODES, startInMode, type TestStoreMode, testConfig } from './modes';
+import { afterResponseSettles, demoClient, STORE_MODES, startInMode, type TestStoreMode, testConfig } from './modes';
 
 export interface DemoContractOptions {
   /** Starts the app in-process. */
@@ -39,9 +39,6 @@ export interface DemoCommandLine {
 
 /** Starting a demo (Next.js: `next start`) while other suites load both cores. */
 const START_TIMEOUT_MS = 60_000;
-
-/** Generous for one store write on a busy 2-core machine; only demos that commit after the response wait it. */
-const AFTER_RESPONSE_SETTLE_MS = 1000;
 
 /**
  * The demos' HTTP contract over loopback fetch, in both store modes, plus the command
@@ -88,7 +85,7 @@ export function describeDemoContract(name: string, options: DemoContractOptions)
         const first = await browser.page();
         expect(first).toContain('<strong data-testid="user">alice</strong>');
         expect(first).toContain('data-testid="flash">Welcome, alice!</p>');
-        if (options.flashConsumedAfterResponse) await new Promise((resolve) => setTimeout(resolve, AFTER_RESPONSE_SETTLE_MS));
+        if (options.flashConsumedAfterResponse) await afterResponseSettles();
         const second = await browser.page();
         expect(second).toContain('<strong data-testid="user">alice</strong>');
         expect(second).not.toContain('data-testid="flash"');

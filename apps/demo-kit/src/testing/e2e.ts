@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo, StartDemo } from '../server';
-import { STORE_MODES, startInMode, type TestStoreMode } from './modes';
+import { afterResponseSettles, STORE_MODES, startInMode, type TestStoreMode } from './modes';
 
 /** Debian's `chromium` package; `.ci/run` installs it when missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -53,7 +53,15 @@ export function useChromium(hookTimeoutMs = HOOK_TIMEOUT_MS): { device(baseUrl: 
  * redirects, real cookies. One browser per file, one context (a fresh cookie jar) per
  * simulated device.
  */
-export function describeDemoE2E(name: string, start: StartDemo, options: { modes?: readonly TestStoreMode[] } = {}): void {
+export function describeDemoE2E(
+  name: string,
+  start: StartDemo,
+  options: {
+    modes?: readonly TestStoreMode[];
+    /** The page consumes a flash after its response is sent (Next's Server Components): wait for it before a reload. */
+    flashConsumedAfterResponse?: boolean;
+  } = {},
+): void {
   describe(`${name}: in a browser`, () => {
     const browser = useChromium();
 
@@ -85,6 +93,7 @@ export function describeDemoE2E(name: string, start: StartDemo, options: { modes
           expect(await page.getByTestId('user').textContent()).toBe('alice');
           expect(await page.getByTestId('flash').allTextContents()).toEqual(['Welcome, alice!']);
 
+          if (options.flashConsumedAfterResponse) await afterResponseSettles();
           const reload = await page.reload();
           expect(reload?.status()).toBe(200);
           expect(await page.getByTestId('user').textContent()).toBe('alice');

@@ -113,3 +113,11 @@ export function demoClient(baseUrl: string, jar = new CookieJar()) {
 }
 
 export type DemoClient = ReturnType<typeof demoClient>;
+
+/** Generous for one store write on a busy 2-core machine; only demos that commit after the response wait it. */
+const AFTER_RESPONSE_SETTLE_MS = 1000;
+
+/** Gives a write made after the response (Next's `after()`) a moment to land before the next request. */
+export function afterResponseSettles(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, AFTER_RESPONSE_SETTLE_MS));
+}
