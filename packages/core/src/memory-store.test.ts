@@ -184,38 +184,50 @@ describe('memory store bound in bytes', () => {
   // Serializing 100 MB of values: about half a second alone, over vitest's 5 s default on a loaded 2-core box.
   const MEGABYTES_TIMEOUT_MS = 30_000;
 
-  it('holds 64 MiB of data by default: of 100 sessions of 1 MB, the 67 written last', async () => {
-    const store = createMemoryStore();
-    for (let i = 0; i < 100; i++) await store.set(`k${i}`, megabyteSession(i));
-    const kept: number[] = [];
-    for (let i = 0; i < 100; i++) if ((await store.get(`k${i}`)) !== undefined) kept.push(i);
-    // 67 × 1,000,006 bytes fit in 67,108,864; 68 do not.
-    expect(kept).toEqual(Array.from({ length: 67 }, (_, i) => 33 + i));
-  }, MEGABYTES_TIMEOUT_MS);
+  it(
+    'holds 64 MiB of data by default: of 100 sessions of 1 MB, the 67 written last',
+    async () => {
+      const store = createMemoryStore();
+      for (let i = 0; i < 100; i++) await store.set(`k${i}`, megabyteSession(i));
+      const kept: number[] = [];
+      for (let i = 0; i < 100; i++) if ((await store.get(`k${i}`)) !== undefined) kept.push(i);
+      // 67 × 1,000,006 bytes fit in 67,108,864; 68 do not.
+      expect(kept).toEqual(Array.from({ length: 67 }, (_, i) => 33 + i));
+    },
+    MEGABYTES_TIMEOUT_MS,
+  );
 
-  it('evicts by last use within the byte bound: a session read between large writes stays', async () => {
-    const store = createMemoryStore({ maxTotalBytes: 5_000_000 });
-    await store.set('active', record({ data: { user: 'ann' } }));
-    for (let i = 0; i < 20; i++) {
-      await store.set(`big${i}`, megabyteSession(i));
-      expect((await store.get('active'))?.data, `after ${i + 1} large sessions`).toEqual({ user: 'ann' });
-    }
-    // 4 large sessions fit beside the small one: the 16 older ones went.
-    expect(await store.get('big15')).toBeUndefined();
-    for (let i = 16; i < 20; i++) expect(await store.get(`big${i}`)).toBeDefined();
-  }, MEGABYTES_TIMEOUT_MS);
+  it(
+    'evicts by last use within the byte bound: a session read between large writes stays',
+    async () => {
+      const store = createMemoryStore({ maxTotalBytes: 5_000_000 });
+      await store.set('active', record({ data: { user: 'ann' } }));
+      for (let i = 0; i < 20; i++) {
+        await store.set(`big${i}`, megabyteSession(i));
+        expect((await store.get('active'))?.data, `after ${i + 1} large sessions`).toEqual({ user: 'ann' });
+      }
+      // 4 large sessions fit beside the small one: the 16 older ones went.
+      expect(await store.get('big15')).toBeUndefined();
+      for (let i = 16; i < 20; i++) expect(await store.get(`big${i}`)).toBeDefined();
+    },
+    MEGABYTES_TIMEOUT_MS,
+  );
 
-  it('frees the bytes of destroyed, rotated and shrunk sessions', async () => {
-    const store = createMemoryStore({ maxTotalBytes: 2_500_000 });
-    await store.set('a', megabyteSession(1));
-    await store.set('b', megabyteSession(2));
-    await store.destroy('a');
-    await store.rotate!('b', 'b2', megabyteSession(2));
-    await store.update!('b2', { set: { blob: 'small' }, removed: [], meta: metaOf(record()) });
-    await store.set('c', megabyteSession(3));
-    await store.set('d', megabyteSession(4));
-    for (const key of ['b2', 'c', 'd']) expect(await store.get(key), key).toBeDefined();
-  }, MEGABYTES_TIMEOUT_MS);
+  it(
+    'frees the bytes of destroyed, rotated and shrunk sessions',
+    async () => {
+      const store = createMemoryStore({ maxTotalBytes: 2_500_000 });
+      await store.set('a', megabyteSession(1));
+      await store.set('b', megabyteSession(2));
+      await store.destroy('a');
+      await store.rotate!('b', 'b2', megabyteSession(2));
+      await store.update!('b2', { set: { blob: 'small' }, removed: [], meta: metaOf(record()) });
+      await store.set('c', megabyteSession(3));
+      await store.set('d', megabyteSession(4));
+      for (const key of ['b2', 'c', 'd']) expect(await store.get(key), key).toBeDefined();
+    },
+    MEGABYTES_TIMEOUT_MS,
+  );
 
   it('survives 400 sessions of 1 MB in a process with a 256 MB heap, which the count bound alone let crash', async () => {
     const { execFileSync } = (await import(/* @vite-ignore */ 'node:child_process' as string)) as {
